@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Release builds name the CPU so SIMD code becomes AVX2/FMA (without it Swift's
+// `addProduct` is a call to a software fmaf). The binary needs an x86-64-v3 CPU
+// (Haswell / Zen or newer); other architectures build for their baseline.
+#if arch(x86_64)
+let cpuFlags: [String] = ["-Xcc", "-march=haswell", "-target-cpu", "haswell"]
+#else
+let cpuFlags: [String] = []
+#endif
+
+let optimized: [SwiftSetting] = [
+    .unsafeFlags(cpuFlags),
+    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "BabyLlama",
+    products: [
+        .executable(name: "babyllama", targets: ["babyllama"]),
+        .library(name: "LlamaCore", targets: ["LlamaCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "CShim"),
+        .target(name: "LlamaCore", dependencies: ["CShim"], swiftSettings: optimized),
+        .executableTarget(
+            name: "babyllama",
+            dependencies: [
+                "LlamaCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: optimized),
+        .testTarget(
+            name: "LlamaCoreTests",
+            dependencies: ["LlamaCore"],
+            exclude: [],
+            swiftSettings: optimized),
+    ]
+)

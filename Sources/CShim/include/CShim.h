@@ -1,0 +1,131 @@
+// The engine's only window on the operating system: files, memory maps, clocks
+// and threads. Everything is `static inline` so the header alone is the shim
+// (the Embedded Swift build for the Duo compiles against it with no C object),
+// and variadic or macro-only libc APIs get plain wrappers Swift can call.
+#ifndef CSHIM_H
+#define CSHIM_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <string.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/// The calling thread's errno (a macro Swift cannot read directly).
+static inline int shim_errno(void) { return errno; }
+
+/// open(path, O_RDONLY); -1 on failure (errno set). `open` is variadic, so Swift cannot call it.
+static inline int shim_open_readonly(const char *path) {
+    return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/// Size of an open file in bytes, or -1 if it is not a regular file or fstat fails.
+static inline int64_t shim_file_size(int fd) {
+    struct stat st;
+    if (fstat(fd, &st) != 0) return -1;
+    if (!S_ISREG(st.st_mode)) return -1;
+    return (int64_t)st.st_size;
+}
+
+static inline int shim_close(int fd) { return close(fd); }
+
+/// Read-only private mapping of a whole file; NULL on failure (MAP_FAILED is a cast macro Swift cannot see).
+static inline void *shim_map_file(int fd, int64_t size) {
+    void *p = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static inline int shim_unmap(void *address, int64_t size) {
+    return munmap(address, (size_t)size);
+}
+
+/// Tells the kernel the mapping will be read soon and sequentially (best effort).
+static inline void shim_advise_willneed(void *address, int64_t size) {
+    (void)madvise(address, (size_t)size, MADV_WILLNEED);
+}
+
+/// Monotonic clock in nanoseconds, for timing.
+static inline uint64_t shim_monotonic_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/// Seconds since the epoch, as run.c's `time(NULL)` seed.
+static inline int64_t shim_unix_time(void) { return (int64_t)time(NULL); }
+
+/// Peak resident set size of this process in KiB.
+static inline int64_t shim_peak_rss_kib(void) {
+    struct rusage usage;
+    if (getrusage(RUSAGE_SELF, &usage) != 0) return -1;
+    return (int64_t)usage.ru_maxrss;
+}
+
+/// Current resident set size in KiB, from /proc/self/statm (Linux); -1 if unavailable.
+static inline int64_t shim_current_rss_kib(void) {
+    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    char buffer[128];
+    ssize_t n = read(fd, buffer, sizeof buffer - 1);
+    close(fd);
+    if (n <= 0) return -1;
+    buffer[n] = 0;
+    const char *p = buffer;
+    while (*p && *p != ' ') p++;   // skip total size
+    while (*p == ' ') p++;
+    int64_t pages = 0;
+    while (*p >= '0' && *p <= '9') { pages = pages * 10 + (*p - '0'); p++; }
+    return pages * (int64_t)(sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/// Number of online CPUs.
+static inline int shim_cpu_count(void) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : (int)n;
+}
+
+typedef void *(*shim_thread_body)(void *);
+
+/// Starts a joinable thread; returns an opaque handle for `shim_thread_join`, or NULL.
+/// (The handle hides pthread_t, an integer in glibc and a pointer in musl.)
+static inline void *shim_thread_start(shim_thread_body body, void *context) {
+    pthread_t *thread = (pthread_t *)malloc(sizeof(pthread_t));
+    if (thread == NULL) return NULL;
+    if (pthread_create(thread, NULL, body, context) != 0) {
+        free(thread);
+        return NULL;
+    }
+    return thread;
+}
+
+/// Waits for a thread from `shim_thread_start` and frees its handle.
+static inline void shim_thread_join(void *handle) {
+    pthread_t *thread = (pthread_t *)handle;
+    pthread_join(*thread, NULL);
+    free(thread);
+}
+
+/// A hint to the CPU that this is a spin-wait loop.
+static inline void shim_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+static inline void shim_yield(void) { (void)sched_yield(); }
+
+/// Prefetch a cache line for reading (the weights stream through once per token).
+static inline void shim_prefetch(const void *address) { __builtin_prefetch(address, 0, 0); }
+
+#endif

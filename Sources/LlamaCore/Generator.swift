@@ -1,0 +1,117 @@
+import CShim
+
+/// Why a generation ended.
+public enum StopReason: Equatable, Sendable {
+    /// The model produced BOS (run.c's end of story).
+    case bos
+    /// The step limit (or the context) was reached.
+    case length
+    /// The caller asked to stop.
+    case cancelled
+
+    public var name: String {
+        switch self {
+        case .bos: return "bos"
+        case .length: return "length"
+        case .cancelled: return "cancelled"
+        }
+    }
+}
+
+/// One token leaving the model, as run.c prints it.
+public struct TokenEvent {
+    /// The token now part of the sequence.
+    public var token: Int
+    /// The token before it (decoding depends on it).
+    public var previous: Int
+    /// Its position in the sequence.
+    public var position: Int
+    /// True while the token is a prompt token being echoed, false once generated.
+    public var isPrompt: Bool
+}
+
+/// What a generation produced.
+public struct GenerationResult {
+    /// The whole sequence: the prompt (BOS first) and every generated token.
+    public var tokens: [Int]
+    public var promptTokenCount: Int
+    public var stopReason: StopReason
+    /// Time spent feeding the prompt (every prompt token but the last).
+    public var promptNanoseconds: UInt64
+    /// Time from the first sampled token's forward pass to the end.
+    public var generateNanoseconds: UInt64
+    /// run.c's "achieved tok/s": tokens after the first over the time after the first.
+    public var runTokensPerSecond: Double
+
+    /// The generated tokens, after the prompt.
+    public var generatedTokens: ArraySlice<Int> { tokens[promptTokenCount...] }
+}
+
+/// run.c's generation loop: feed the prompt, then sample until BOS or `steps`
+/// positions (prompt included), reporting each token as it leaves the model.
+public struct Generator {
+    public let transformer: Transformer
+
+    public init(transformer: Transformer) {
+        self.transformer = transformer
+    }
+
+    /// The number of positions run.c runs for `-n steps`: 0 or negative, or more
+    /// than the context, means the whole context.
+    public func clampedSteps(_ steps: Int) -> Int {
+        steps <= 0 || steps > transformer.config.seqLen ? transformer.config.seqLen : steps
+    }
+
+    /// Runs the loop over `promptTokens` (which start with BOS, as `encode(bos: true)` gives).
+    /// `onToken` sees each token as it is decided; returning false stops the generation.
+    public func generate(promptTokens: [Int], steps: Int, sampler: inout Sampler,
+                         onToken: (TokenEvent) -> Bool) throws(LlamaError) -> GenerationResult {
+        let config = transformer.config
+        if promptTokens.isEmpty { throw .invalidArgument("the prompt must hold at least one token") }
+        if promptTokens.count > config.seqLen {
+            throw .promptTooLong(tokens: promptTokens.count, limit: config.seqLen)
+        }
+        for token in promptTokens where token < 0 || token >= config.vocabSize {
+            throw .invalidArgument("token id \(token) is outside the vocabulary (0..<\(config.vocabSize))")
+        }
+        let steps = clampedSteps(steps)
+        var tokens = [promptTokens[0]]
+        tokens.reserveCapacity(steps + 1)
+        var stopReason = StopReason.length
+        let start = shim_monotonic_ns()
+        var promptEnd: UInt64 = start
+        var firstTokenTime: UInt64 = 0
+        var token = promptTokens[0]
+        var position = 0
+        while position < steps {
+            let logits = transformer.forward(token: token, position: position)
+            let isPrompt = position < promptTokens.count - 1
+            let next = isPrompt ? promptTokens[position + 1] : sampler.sample(logits)
+            if position == promptTokens.count - 2 { promptEnd = shim_monotonic_ns() }
+            position += 1
+            if next == Tokenizer.bos {
+                stopReason = .bos
+                break
+            }
+            tokens.append(next)
+            let previous = token
+            token = next
+            if firstTokenTime == 0 { firstTokenTime = shim_monotonic_ns() }
+            if !onToken(TokenEvent(token: next, previous: previous, position: position, isPrompt: isPrompt)) {
+                stopReason = .cancelled
+                break
+            }
+        }
+        let end = shim_monotonic_ns()
+        var rate = 0.0
+        if position > 1 && end > firstTokenTime {
+            rate = Double(position - 1) / (Double(end - firstTokenTime) / 1e9)
+        }
+        let decodeStart = promptTokens.count > 1 ? promptEnd : start
+        return GenerationResult(
+            tokens: tokens, promptTokenCount: min(promptTokens.count, tokens.count),
+            stopReason: stopReason,
+            promptNanoseconds: decodeStart - start, generateNanoseconds: end - decodeStart,
+            runTokensPerSecond: rate)
+    }
+}

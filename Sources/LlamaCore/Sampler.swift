@@ -1,0 +1,116 @@
+import CShim
+
+/// Picks the next token from logits exactly as run.c's sampler does: argmax at
+/// temperature 0, otherwise softmax(logits / temperature) and a coin from
+/// run.c's xorshift generator, over the whole distribution or its top-p nucleus.
+public struct Sampler {
+    public let vocabSize: Int
+    public let temperature: Float
+    public let topP: Float
+    /// run.c's `rng_state`: the seed, then advanced by each coin.
+    public private(set) var rngState: UInt64
+    private var candidates: [ProbabilityIndex] = []
+
+    /// `temperature` below 0 is taken as 0 and `topP` outside [0, 1] as 0.9, as run.c does.
+    public init(vocabSize: Int, temperature: Float, topP: Float, seed: UInt64) {
+        self.vocabSize = vocabSize
+        self.temperature = temperature < 0 ? 0 : temperature
+        self.topP = (topP < 0 || topP > 1) ? 0.9 : topP
+        self.rngState = seed
+    }
+
+    /// run.c's `random_u32`: xorshift64* taking the high 32 bits.
+    public mutating func nextUInt32() -> UInt32 {
+        rngState ^= rngState >> 12
+        rngState ^= rngState << 25
+        rngState ^= rngState >> 27
+        return UInt32(truncatingIfNeeded: (rngState &* 0x2545_F491_4F6C_DD1D) >> 32)
+    }
+
+    /// run.c's `random_f32`: a float in [0, 1) with 24 random bits.
+    public mutating func nextFloat() -> Float {
+        Float(nextUInt32() >> 8) / 16_777_216.0
+    }
+
+    /// Samples a token; at temperature > 0 the logits are overwritten with probabilities.
+    public mutating func sample(_ logits: UnsafeMutableBufferPointer<Float>) -> Int {
+        if temperature == 0 { return Sampler.argmax(logits) }
+        for i in 0..<vocabSize { logits[i] /= temperature }
+        Sampler.softmax(logits.baseAddress!, count: vocabSize)
+        let coin = nextFloat()
+        if topP <= 0 || topP >= 1 { return Sampler.sampleMultinomial(logits, coin: coin) }
+        return sampleTopP(logits, coin: coin)
+    }
+
+    /// Index of the first largest value.
+    public static func argmax(_ values: UnsafeMutableBufferPointer<Float>) -> Int {
+        var best = 0
+        var bestValue = values[0]
+        for i in 1..<values.count where values[i] > bestValue {
+            best = i
+            bestValue = values[i]
+        }
+        return best
+    }
+
+    /// run.c's softmax, sequential so sums round as they do there.
+    public static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        var maxValue = x[0]
+        for i in 1..<count where x[i] > maxValue { maxValue = x[i] }
+        var sum: Float = 0
+        for i in 0..<count {
+            x[i] = expf(x[i] - maxValue)
+            sum += x[i]
+        }
+        for i in 0..<count { x[i] /= sum }
+    }
+
+    /// The first index where the running sum of probabilities exceeds `coin`.
+    static func sampleMultinomial(_ probabilities: UnsafeMutableBufferPointer<Float>, coin: Float) -> Int {
+        var cdf: Float = 0
+        for i in 0..<probabilities.count {
+            cdf += probabilities[i]
+            if coin < cdf { return i }
+        }
+        return probabilities.count - 1
+    }
+
+    /// Nucleus sampling as run.c: drop tokens below (1 - p) / (n - 1), sort the rest by
+    /// probability, keep the smallest prefix whose mass exceeds p, and sample in it.
+    mutating func sampleTopP(_ probabilities: UnsafeMutableBufferPointer<Float>, coin: Float) -> Int {
+        let n = vocabSize
+        let cutoff = (1 - topP) / Float(n - 1)
+        candidates.removeAll(keepingCapacity: true)
+        for i in 0..<n where probabilities[i] >= cutoff {
+            candidates.append(ProbabilityIndex(probability: probabilities[i], index: Int32(i)))
+        }
+        // Only NaN logits leave nothing above the cutoff; do not index an empty list.
+        if candidates.isEmpty { return 0 }
+        // Descending probability; equal ones keep index order (glibc's qsort is a stable merge sort).
+        candidates.sort { a, b in
+            a.probability != b.probability ? a.probability > b.probability : a.index < b.index
+        }
+        var cumulative: Float = 0
+        var lastIndex = candidates.count - 1
+        for i in 0..<candidates.count {
+            cumulative += candidates[i].probability
+            if cumulative > topP {
+                lastIndex = i
+                break
+            }
+        }
+        let r = coin * cumulative
+        var cdf: Float = 0
+        for i in 0...lastIndex {
+            cdf += candidates[i].probability
+            if r < cdf { return Int(candidates[i].index) }
+        }
+        return Int(candidates[lastIndex].index)
+    }
+}
+
+/// A (probability, token) pair for top-p sorting.
+struct ProbabilityIndex {
+    var probability: Float
+    var index: Int32
+}

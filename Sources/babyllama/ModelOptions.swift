@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import LlamaCore
+
+/// Options shared by every command that loads a model.
+struct ModelOptions: ParsableArguments {
+    @Argument(help: "llama2.c checkpoint: v0 (fp32, run.c) or v2 (Q8_0, runq.c).")
+    var checkpoint: String
+
+    @Option(name: [.customShort("z"), .long],
+            help: "Tokenizer file (default: tok<vocab>.bin or tokenizer.bin beside the checkpoint, then models/).")
+    var tokenizer: String?
+
+    @Option(name: .long, help: "Threads for the matmuls (default: all CPUs).")
+    var threads: Int?
+
+    @Option(name: .long, help: "Kernels: simd (fast) or scalar (run.c's arithmetic, bit for bit, one thread).")
+    var kernels: KernelOption = .simd
+
+    func validate() throws {
+        if let threads, threads < 1 || threads > 256 {
+            throw ValidationError("--threads must be between 1 and 256, got \(threads)")
+        }
+    }
+
+    /// Loads the checkpoint and builds a transformer over a worker pool.
+    func loadTransformer() throws -> Transformer {
+        let checkpoint = try Checkpoint(path: self.checkpoint)
+        let pool = WorkerPool(threadCount: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        return try Transformer(checkpoint: checkpoint, pool: pool, kernels: kernels.choice)
+    }
+
+    /// Loads the tokenizer named by `-z`, or finds one with the model's vocabulary size.
+    func loadTokenizer(vocabSize: Int) throws -> Tokenizer {
+        if let tokenizer { return try Tokenizer(path: tokenizer, vocabSize: vocabSize) }
+        let directory = (checkpoint as NSString).deletingLastPathComponent
+        let folder = directory.isEmpty ? "." : directory
+        let candidates = ["\(folder)/tok\(vocabSize).bin", "\(folder)/tokenizer.bin",
+                          "models/tok\(vocabSize).bin", "models/tokenizer.bin", "tokenizer.bin"]
+        for candidate in candidates where FileManager.default.fileExists(atPath: candidate) {
+            do {
+                return try Tokenizer(path: candidate, vocabSize: vocabSize)
+            } catch .vocabularyMismatch {
+                continue
+            }
+        }
+        throw LlamaError.invalidArgument(
+            "no tokenizer with \(vocabSize) pieces found beside the checkpoint or in models/; pass -z FILE")
+    }
+}
+
+enum KernelOption: String, ExpressibleByArgument, CaseIterable {
+    case simd, scalar
+    var choice: KernelChoice { self == .simd ? .simd : .scalar }
+}
+
+/// Runs `body`, turning engine errors into one line on stderr and exit status 1.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as LlamaError {
+        standardError("babyllama: error: \(error.message)\n")
+        throw ExitCode(1)
+    }
+}
+
+func standardError(_ text: String) {
+    FileHandle.standardError.write(Data(text.utf8))
+}
+
+/// Writes bytes to stdout at once, as run.c flushes after each piece.
+func standardOutput<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+    if bytes.isEmpty { return }
+    FileHandle.standardOutput.write(Data(bytes))
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import LlamaCore
+
+/// `babyllama run`: run.c's command line, text on stdout and tok/s on stderr.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Generate text from a prompt, as llama2.c's run.c does.")
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(name: [.customShort("t"), .long], parsing: .unconditional,
+            help: "Temperature; 0 is greedy.")
+    var temperature: Float = 1.0
+
+    @Option(name: [.customShort("p"), .customLong("topp")], parsing: .unconditional,
+            help: "Top-p (nucleus) sampling; 1 or 0 turns it off.")
+    var topP: Float = 0.9
+
+    @Option(name: [.customShort("s"), .long], parsing: .unconditional,
+            help: "Random seed; 0 seeds from the clock.")
+    var seed: Int = 0
+
+    @Option(name: [.customShort("n"), .long], parsing: .unconditional,
+            help: "Positions to run, prompt included; 0 or less means the whole context.")
+    var steps: Int = 256
+
+    @Option(name: [.customShort("i"), .long], parsing: .unconditional, help: "Prompt.")
+    var prompt: String = ""
+
+    @Option(name: [.customShort("m"), .long], help: "generate or chat.")
+    var mode: String = "generate"
+
+    @Option(name: [.customShort("y"), .long], parsing: .unconditional, help: "System prompt (chat mode).")
+    var system: String?
+
+    @Flag(name: .long, help: "Print one JSON object instead of the text.")
+    var json = false
+
+    func validate() throws {
+        if mode != "generate" && mode != "chat" {
+            throw ValidationError("-m must be 'generate' or 'chat', got '\(mode)'")
+        }
+        if temperature.isNaN || topP.isNaN { throw ValidationError("-t and -p must be numbers") }
+        if json && mode == "chat" { throw ValidationError("--json works in generate mode only") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let transformer = try model.loadTransformer()
+            let tokenizer = try model.loadTokenizer(vocabSize: transformer.config.vocabSize)
+            // run.c reads the seed as unsigned; 0 means "from the clock".
+            let seedBits = seed == 0 ? UInt64(UInt32(truncatingIfNeeded: time(nil))) : UInt64(bitPattern: Int64(seed))
+            var sampler = Sampler(vocabSize: transformer.config.vocabSize, temperature: temperature,
+                                  topP: topP, seed: seedBits)
+            if mode == "chat" {
+                try ChatSession(transformer: transformer, tokenizer: tokenizer)
+                    .run(sampler: &sampler, userPrompt: prompt.isEmpty ? nil : prompt,
+                         systemPrompt: system, steps: steps)
+                return
+            }
+            try generate(transformer: transformer, tokenizer: tokenizer, sampler: &sampler)
+        }
+    }
+
+    private func generate(transformer: Transformer, tokenizer: Tokenizer, sampler: inout Sampler) throws {
+        let promptTokens = tokenizer.encode(prompt, bos: true, eos: false)
+        let generator = Generator(transformer: transformer)
+        var text: [UInt8] = []
+        let result = try generator.generate(promptTokens: promptTokens, steps: steps, sampler: &sampler) { event in
+            let piece = tokenizer.printable(previous: event.previous, token: event.token)
+            if json {
+                text.append(contentsOf: piece)
+            } else {
+                standardOutput(piece)
+            }
+            return true
+        }
+        if json {
+            let object = JSONValue.object([
+                ("tokens", .array(result.tokens.map { .int($0) })),
+                ("text", .string(String(decoding: text, as: UTF8.self))),
+                ("prompt_tokens", .int(result.promptTokenCount)),
+                ("tok_per_s", .double(result.runTokensPerSecond)),
+            ])
+            print(object.serialized())
+        } else {
+            print("")
+            if result.tokens.count > 1 {
+                standardError("achieved tok/s: \(String(format: "%f", result.runTokensPerSecond))\n")
+            }
+        }
+    }
+}
