@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages BabyLlama builds and tests with (idempotent).
+set -euo pipefail
+packages=(
+    libmicrohttpd-dev libjansson-dev            # the HTTP service
+    libespeak-ng-dev espeak-ng-data             # speech
+    libc6-dev-riscv64-cross gcc-riscv64-linux-gnu qemu-user   # the Duo (riscv64) build checks
+    curl                                        # service integration tests
+)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+fi
