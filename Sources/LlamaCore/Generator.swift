@@ -40,7 +40,7 @@ public struct GenerationResult {
     public var promptNanoseconds: UInt64
     /// Time from the first sampled token's forward pass to the end.
     public var generateNanoseconds: UInt64
-    /// run.c's "achieved tok/s": tokens after the first over the time after the first.
+    /// run.c's "achieved tok/s": positions processed (prompt included) per second.
     public var runTokensPerSecond: Double
 
     /// The generated tokens, after the prompt.
@@ -79,15 +79,29 @@ public struct Generator {
         tokens.reserveCapacity(steps + 1)
         var stopReason = StopReason.length
         let start = shim_monotonic_ns()
-        var promptEnd: UInt64 = start
-        var firstTokenTime: UInt64 = 0
-        var token = promptTokens[0]
+
+        // The prompt, but for its last token, goes through in batches; its logits are
+        // never looked at (run.c computes and ignores them), so they are not computed.
+        let prefillCount = min(promptTokens.count - 1, steps)
+        transformer.prefill(Array(promptTokens[0..<prefillCount]), startPosition: 0)
+        let promptEnd = shim_monotonic_ns()
         var position = 0
-        while position < steps {
+        var cancelled = false
+        while position < prefillCount {
+            let next = promptTokens[position + 1]
+            position += 1
+            tokens.append(next)
+            if !onToken(TokenEvent(token: next, previous: promptTokens[position - 1], position: position, isPrompt: true)) {
+                cancelled = true
+                break
+            }
+        }
+
+        var token = promptTokens[position]
+        while !cancelled && position < steps {
             let logits = transformer.forward(token: token, position: position)
             let isPrompt = position < promptTokens.count - 1
             let next = isPrompt ? promptTokens[position + 1] : sampler.sample(logits)
-            if position == promptTokens.count - 2 { promptEnd = shim_monotonic_ns() }
             position += 1
             if next == Tokenizer.bos {
                 stopReason = .bos
@@ -96,22 +110,17 @@ public struct Generator {
             tokens.append(next)
             let previous = token
             token = next
-            if firstTokenTime == 0 { firstTokenTime = shim_monotonic_ns() }
             if !onToken(TokenEvent(token: next, previous: previous, position: position, isPrompt: isPrompt)) {
-                stopReason = .cancelled
-                break
+                cancelled = true
             }
         }
+        if cancelled { stopReason = .cancelled }
         let end = shim_monotonic_ns()
-        var rate = 0.0
-        if position > 1 && end > firstTokenTime {
-            rate = Double(position - 1) / (Double(end - firstTokenTime) / 1e9)
-        }
-        let decodeStart = promptTokens.count > 1 ? promptEnd : start
+        let rate = end > start ? Double(position) / (Double(end - start) / 1e9) : 0
         return GenerationResult(
             tokens: tokens, promptTokenCount: min(promptTokens.count, tokens.count),
             stopReason: stopReason,
-            promptNanoseconds: decodeStart - start, generateNanoseconds: end - decodeStart,
+            promptNanoseconds: promptEnd - start, generateNanoseconds: end - promptEnd,
             runTokensPerSecond: rate)
     }
 }

@@ -1,6 +1,11 @@
 /// Kernels for fp16 weights with fp32 arithmetic: half the bytes of fp32 per
-/// token, which is what decode speed is bound by.
+/// token, which is what decode speed is bound by. Weights are IEEE half bits.
 public enum HalfKernels {
+    /// Converts `count` floats to half precision (round to nearest even).
+    public static func convert(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<UInt16>, count: Int) {
+        for i in 0..<count { destination[i] = Float16(source[i]).bitPattern }
+    }
+
     /// `out[i] = Σ_j float(w[i][j]) · x[j]`, summed in order.
     public static func matmulReference(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
                                        _ w: UnsafePointer<UInt16>, rows: Int, cols: Int) {
@@ -11,28 +16,57 @@ public enum HalfKernels {
         }
     }
 
-    /// The same products over `rows`, in SIMD.
-    public static func matmul(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
-                              _ w: UnsafePointer<UInt16>, cols: Int, rows: Range<Int>) {
-        for i in rows {
+    /// `out[b][i] = float(W[i]) · x[b]` for the rows in `rows` and every vector of the batch:
+    /// four rows per pass, each converted row block reused across the batch while in L1.
+    public static func matmul(_ out: VectorBatch, _ x: VectorBatch, _ w: UnsafePointer<UInt16>,
+                              cols: Int, rows: Range<Int>) {
+        var i = rows.lowerBound
+        while i + 4 <= rows.upperBound {
+            let r0 = w + i * cols, r1 = r0 + cols, r2 = r1 + cols, r3 = r2 + cols
+            for b in 0..<x.count {
+                let input = UnsafePointer(x[b])
+                var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+                var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>(), c3 = SIMD8<Float>()
+                var j = 0
+                while j + 16 <= cols {
+                    let xa = Kernels.load8(input + j), xb = Kernels.load8(input + j + 8)
+                    a0.addProduct(load8(r0 + j), xa); c0.addProduct(load8(r0 + j + 8), xb)
+                    a1.addProduct(load8(r1 + j), xa); c1.addProduct(load8(r1 + j + 8), xb)
+                    a2.addProduct(load8(r2 + j), xa); c2.addProduct(load8(r2 + j + 8), xb)
+                    a3.addProduct(load8(r3 + j), xa); c3.addProduct(load8(r3 + j + 8), xb)
+                    j += 16
+                }
+                var s0 = Kernels.sum(a0 + c0), s1 = Kernels.sum(a1 + c1)
+                var s2 = Kernels.sum(a2 + c2), s3 = Kernels.sum(a3 + c3)
+                while j < cols {
+                    let xj = input[j]
+                    s0 += half(r0[j]) * xj
+                    s1 += half(r1[j]) * xj
+                    s2 += half(r2[j]) * xj
+                    s3 += half(r3[j]) * xj
+                    j += 1
+                }
+                let o = out[b]
+                o[i] = s0; o[i + 1] = s1; o[i + 2] = s2; o[i + 3] = s3
+            }
+            i += 4
+        }
+        while i < rows.upperBound {
             let row = w + i * cols
-            var accumulator = SIMD8<Float>()
-            var j = 0
-            while j + 8 <= cols {
-                accumulator.addProduct(load8(row + j), Kernels.load8(x + j))
-                j += 8
+            for b in 0..<x.count {
+                let input = UnsafePointer(x[b])
+                var value: Float = 0
+                for j in 0..<cols { value += half(row[j]) * input[j] }
+                out[b][i] = value
             }
-            let four = accumulator.lowHalf + accumulator.highHalf
-            let two = four.lowHalf + four.highHalf
-            var value = two[0] + two[1]
-            while j < cols {
-                value += Float(Float16(bitPattern: row[j])) * x[j]
-                j += 1
-            }
-            out[i] = value
+            i += 1
         }
     }
 
+    @inline(__always)
+    static func half(_ bits: UInt16) -> Float { Float(Float16(bitPattern: bits)) }
+
+    /// Eight halves widened to floats (one vcvtph2ps where the CPU has F16C).
     @inline(__always)
     static func load8(_ p: UnsafePointer<UInt16>) -> SIMD8<Float> {
         let bits = UnsafeRawPointer(p).loadUnaligned(as: SIMD8<UInt16>.self)

@@ -1,20 +1,53 @@
 /// A vector quantized to Q8_0: int8 values and one fp32 scale per group.
 public struct QuantizedVector {
     public let values: UnsafeMutablePointer<Int8>
+    /// The same values sign-extended to 16 bits, made once per vector so the
+    /// matmul widens only the weights.
+    public let wideValues: UnsafeMutablePointer<Int16>
     public let scales: UnsafeMutablePointer<Float>
     public let capacity: Int
     public let groupSize: Int
 
     /// Allocates room for `capacity` values (a multiple of `groupSize`); the owner frees it.
     public static func allocate(capacity: Int, groupSize: Int) -> QuantizedVector {
-        QuantizedVector(values: .allocate(capacity: capacity),
+        QuantizedVector(values: .allocate(capacity: capacity), wideValues: .allocate(capacity: capacity),
                         scales: .allocate(capacity: max(1, capacity / groupSize)),
                         capacity: capacity, groupSize: groupSize)
     }
 
     public func deallocate() {
         values.deallocate()
+        wideValues.deallocate()
         scales.deallocate()
+    }
+}
+
+/// Room for up to `capacity` vectors of `width` values in Q8_0, quantized one by one.
+public struct QuantizedBatch {
+    public let values: UnsafeMutablePointer<Int8>
+    public let wideValues: UnsafeMutablePointer<Int16>
+    public let scales: UnsafeMutablePointer<Float>
+    public let width: Int
+    public let capacity: Int
+    public let groupSize: Int
+
+    public static func allocate(width: Int, capacity: Int, groupSize: Int) -> QuantizedBatch {
+        QuantizedBatch(values: .allocate(capacity: width * capacity),
+                       wideValues: .allocate(capacity: width * capacity),
+                       scales: .allocate(capacity: max(1, width / groupSize * capacity)),
+                       width: width, capacity: capacity, groupSize: groupSize)
+    }
+
+    public func deallocate() {
+        values.deallocate()
+        wideValues.deallocate()
+        scales.deallocate()
+    }
+
+    /// Vector `index` of the batch.
+    public subscript(_ index: Int) -> QuantizedVector {
+        QuantizedVector(values: values + index * width, wideValues: wideValues + index * width,
+                        scales: scales + index * (width / groupSize), capacity: width, groupSize: groupSize)
     }
 }
 
@@ -36,11 +69,14 @@ public enum QuantizedKernels {
             if scale == 0 {
                 // runq.c divides 0 by 0 here; the NaN converts to 0 on the CPUs it runs on.
                 (q.values + start).update(repeating: 0, count: groupSize)
+                (q.wideValues + start).update(repeating: 0, count: groupSize)
                 continue
             }
             for i in start..<(start + groupSize) {
                 let rounded = (x[i] / scale).rounded(.toNearestOrAwayFromZero)
-                q.values[i] = Int8(max(-127, min(127, rounded)))
+                let value = Int8(max(-127, min(127, rounded)))
+                q.values[i] = value
+                q.wideValues[i] = Int16(value)
             }
         }
     }
@@ -66,29 +102,62 @@ public enum QuantizedKernels {
         }
     }
 
-    /// The same sums over `rows`, eight rows at a time: the integer dot products
-    /// in SIMD, the float accumulation in SIMD lanes (one row per lane, groups in
-    /// runq.c's order), so results equal `matmulReference` bit for bit.
-    public static func matmul(_ out: UnsafeMutablePointer<Float>, _ x: QuantizedVector,
+    /// The same sums over `rows`, eight rows at a time, equal to `matmulReference`
+    /// bit for bit: each group's integer dot product is exact in any order, and
+    /// the float accumulation runs in SIMD lanes (one row per lane) in runq.c's
+    /// group order. Integer products use 16-bit lanes multiplied into 32-bit pair
+    /// sums (x86's vpmaddwd); one row's partial sums are folded with seven others'
+    /// so a group's eight row totals come out in one vector.
+    public static func matmul(_ out: VectorBatch, _ x: QuantizedBatch, count: Int,
                               values: UnsafePointer<Int8>, scales: UnsafePointer<Float>,
                               cols: Int, rows: Range<Int>) {
+        if count == 1 {
+            matvec(out.base, x[0], values: values, scales: scales, cols: cols, rows: rows)
+            return
+        }
+        // Eight rows at a time for every vector, so the rows stay in L1 across the batch.
+        var start = rows.lowerBound
+        while start < rows.upperBound {
+            let end = min(rows.upperBound, start + 8)
+            for b in 0..<count {
+                matvec(out[b], x[b], values: values, scales: scales, cols: cols, rows: start..<end)
+            }
+            start = end
+        }
+    }
+
+    /// One vector: `out[i]` for the rows in `rows`.
+    static func matvec(_ out: UnsafeMutablePointer<Float>, _ x: QuantizedVector,
+                       values: UnsafePointer<Int8>, scales: UnsafePointer<Float>,
+                       cols: Int, rows: Range<Int>) {
         let groupSize = x.groupSize
         let groups = cols / groupSize
         var i = rows.lowerBound
-        while i + 8 <= rows.upperBound {
-            var total = SIMD8<Float>()
-            for group in 0..<groups {
-                let j = group * groupSize
-                var integers = SIMD8<Int32>()
-                for lane in 0..<8 {
-                    integers[lane] = dotInt8(x.values + j, values + (i + lane) * cols + j, count: groupSize)
+        if groupSize % 16 == 0 {
+            while i + 8 <= rows.upperBound {
+                let row = values + i * cols
+                var total = SIMD8<Float>()
+                for group in 0..<groups {
+                    let j = group * groupSize
+                    let xw = UnsafePointer(x.wideValues + j)
+                    let s0 = groupDot(row + j, xw, groupSize)
+                    let s1 = groupDot(row + cols + j, xw, groupSize)
+                    let s2 = groupDot(row + 2 * cols + j, xw, groupSize)
+                    let s3 = groupDot(row + 3 * cols + j, xw, groupSize)
+                    let s4 = groupDot(row + 4 * cols + j, xw, groupSize)
+                    let s5 = groupDot(row + 5 * cols + j, xw, groupSize)
+                    let s6 = groupDot(row + 6 * cols + j, xw, groupSize)
+                    let s7 = groupDot(row + 7 * cols + j, xw, groupSize)
+                    let sums = fold(fold(fold(s0, s1), fold(s2, s3)), fold(fold(s4, s5), fold(s6, s7)))
+                    let scale = scales + i * groups + group
+                    let weightScales = SIMD8<Float>(
+                        scale[0], scale[groups], scale[2 * groups], scale[3 * groups],
+                        scale[4 * groups], scale[5 * groups], scale[6 * groups], scale[7 * groups])
+                    total += SIMD8<Float>(sums) * weightScales * SIMD8<Float>(repeating: x.scales[group])
                 }
-                var weightScales = SIMD8<Float>()
-                for lane in 0..<8 { weightScales[lane] = scales[(i + lane) * groups + group] }
-                total += SIMD8<Float>(integers) * weightScales * SIMD8<Float>(repeating: x.scales[group])
+                UnsafeMutableRawPointer(out + i).storeBytes(of: total, as: SIMD8<Float>.self)
+                i += 8
             }
-            for lane in 0..<8 { out[i + lane] = total[lane] }
-            i += 8
         }
         while i < rows.upperBound {
             var value: Float = 0
@@ -102,17 +171,18 @@ public enum QuantizedKernels {
         }
     }
 
-    /// `Σ a[k] · b[k]` over int8 values with int32 accumulation.
+    /// `Σ a[k] · b[k]` over int8 values with int32 accumulation (rows past the last block of eight).
     @inline(__always)
     static func dotInt8(_ a: UnsafePointer<Int8>, _ b: UnsafePointer<Int8>, count: Int) -> Int32 {
         var accumulator = SIMD8<Int32>()
         var k = 0
         while k + 16 <= count {
-            let products = widen(load16(a + k)) &* widen(load16(b + k))
-            accumulator &+= products.evenHalf &+ products.oddHalf
+            accumulator &+= multiplyAddPairs(widen16(load16(a + k)), widen16(load16(b + k)))
             k += 16
         }
-        var total = accumulator.wrappedSum()
+        let four = accumulator.lowHalf &+ accumulator.highHalf
+        let two = four.lowHalf &+ four.highHalf
+        var total = two[0] &+ two[1]
         while k < count {
             total &+= Int32(a[k]) &* Int32(b[k])
             k += 1
@@ -120,17 +190,53 @@ public enum QuantizedKernels {
         return total
     }
 
+    /// Partial sums (8 lanes) of one row's group against the widened input.
     @inline(__always)
-    static func load16(_ p: UnsafePointer<Int8>) -> SIMD16<Int8> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Int8>.self)
+    static func groupDot(_ w: UnsafePointer<Int8>, _ x: UnsafePointer<Int16>, _ count: Int) -> SIMD8<Int32> {
+        var accumulator = SIMD8<Int32>()
+        var k = 0
+        while k < count {
+            let weights = widen16(UnsafeRawPointer(w + k).loadUnaligned(as: SIMD16<Int8>.self))
+            let inputs = UnsafeRawPointer(x + k).loadUnaligned(as: SIMD16<Int16>.self)
+            accumulator &+= multiplyAddPairs(weights, inputs)
+            k += 16
+        }
+        return accumulator
+    }
+
+    /// Pairwise sums of the products: lane i is a[2i]·b[2i] + a[2i+1]·b[2i+1] (vpmaddwd).
+    @inline(__always)
+    static func multiplyAddPairs(_ a: SIMD16<Int16>, _ b: SIMD16<Int16>) -> SIMD8<Int32> {
+        let products = widen32(a) &* widen32(b)
+        return products.evenHalf &+ products.oddHalf
+    }
+
+    /// Folds two vectors of partial sums: the low half of the result holds `a`'s
+    /// pairwise sums, the high half `b`'s. Three levels turn eight rows' partial
+    /// sums into one vector of eight row totals.
+    @inline(__always)
+    static func fold(_ a: SIMD8<Int32>, _ b: SIMD8<Int32>) -> SIMD8<Int32> {
+        SIMD8(lowHalf: a.evenHalf &+ a.oddHalf, highHalf: b.evenHalf &+ b.oddHalf)
     }
 
     /// Sign-extends lanes; written out lane by lane because `init(truncatingIfNeeded:)`
     /// on SIMD vectors compiles to a loop through the stack.
     @inline(__always)
-    static func widen(_ v: SIMD16<Int8>) -> SIMD16<Int32> {
+    static func widen16(_ v: SIMD16<Int8>) -> SIMD16<Int16> {
+        var result = SIMD16<Int16>()
+        for lane in 0..<16 { result[lane] = Int16(v[lane]) }
+        return result
+    }
+
+    @inline(__always)
+    static func widen32(_ v: SIMD16<Int16>) -> SIMD16<Int32> {
         var result = SIMD16<Int32>()
         for lane in 0..<16 { result[lane] = Int32(v[lane]) }
         return result
+    }
+
+    @inline(__always)
+    static func load16(_ p: UnsafePointer<Int8>) -> SIMD16<Int8> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Int8>.self)
     }
 }

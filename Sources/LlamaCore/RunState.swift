@@ -1,33 +1,41 @@
-/// The activations and key/value cache of one running sequence (run.c's `RunState`).
+/// The activations and key/value cache of one running sequence (run.c's
+/// `RunState`), with room for a batch of positions so a prompt can be fed
+/// several tokens per pass.
 public final class RunState {
-    /// Residual stream, `dim`.
+    /// Most positions one forward pass takes.
+    let batchCapacity: Int
+    /// Residual stream, `batch × dim`.
     let x: UnsafeMutablePointer<Float>
-    /// Normalized input / attention output, `dim`.
+    /// Normalized input / attention output, `batch × dim`.
     let xb: UnsafeMutablePointer<Float>
-    /// Projection output before the residual add, `dim`.
+    /// Projection output before the residual add, `batch × dim`.
     let xb2: UnsafeMutablePointer<Float>
-    /// Feed-forward hidden activations, `hiddenDim` each.
+    /// Feed-forward hidden activations, `batch × hiddenDim` each.
     let hb: UnsafeMutablePointer<Float>
     let hb2: UnsafeMutablePointer<Float>
-    /// Query of the current position, `dim`.
+    /// Queries, `batch × dim`.
     let q: UnsafeMutablePointer<Float>
+    /// Keys before they are stored in the cache, `batch × kvDim`.
+    let k: UnsafeMutablePointer<Float>
     /// Attention scores, `headCount × seqLen`.
     let att: UnsafeMutablePointer<Float>
     /// Output logits, `vocabSize`.
     let logits: UnsafeMutablePointer<Float>
-    /// Keys and values of every position, `layerCount × seqLen × kvDim`.
+    /// Keys of every position, transposed so attention reads positions
+    /// contiguously: `[layer][kvHead][headSize][seqLen]`.
     let keyCache: UnsafeMutablePointer<Float>
+    /// Values of every position: `[layer][seqLen][kvDim]`.
     let valueCache: UnsafeMutablePointer<Float>
-    /// RoPE rotation of the current position, `headSize / 2` each.
+    /// RoPE rotation of each position of the batch, `batch × headSize / 2` each.
     let ropeCos: UnsafeMutablePointer<Float>
     let ropeSin: UnsafeMutablePointer<Float>
     /// Q8_0 copies of the matmul inputs (Q8_0 checkpoints only).
-    let xq: QuantizedVector?
-    let hq: QuantizedVector?
+    let xq: QuantizedBatch?
+    let hq: QuantizedBatch?
 
     private var allocations: [UnsafeMutablePointer<Float>] = []
 
-    init(config: ModelConfig, groupSize: Int?) {
+    init(config: ModelConfig, batchCapacity: Int, groupSize: Int?) {
         var allocations: [UnsafeMutablePointer<Float>] = []
         func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
             let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
@@ -35,22 +43,25 @@ public final class RunState {
             allocations.append(pointer)
             return pointer
         }
+        let batch = batchCapacity
         let cacheCount = config.layerCount * config.seqLen * config.kvDim
-        x = buffer(config.dim)
-        xb = buffer(config.dim)
-        xb2 = buffer(config.dim)
-        hb = buffer(config.hiddenDim)
-        hb2 = buffer(config.hiddenDim)
-        q = buffer(config.dim)
+        self.batchCapacity = batch
+        x = buffer(batch * config.dim)
+        xb = buffer(batch * config.dim)
+        xb2 = buffer(batch * config.dim)
+        hb = buffer(batch * config.hiddenDim)
+        hb2 = buffer(batch * config.hiddenDim)
+        q = buffer(batch * config.dim)
+        k = buffer(batch * config.kvDim)
         att = buffer(config.headCount * config.seqLen)
         logits = buffer(config.vocabSize)
         keyCache = buffer(cacheCount)
         valueCache = buffer(cacheCount)
-        ropeCos = buffer(config.headSize / 2)
-        ropeSin = buffer(config.headSize / 2)
+        ropeCos = buffer(batch * config.headSize / 2)
+        ropeSin = buffer(batch * config.headSize / 2)
         if let groupSize {
-            xq = .allocate(capacity: config.dim, groupSize: groupSize)
-            hq = .allocate(capacity: config.hiddenDim, groupSize: groupSize)
+            xq = .allocate(width: config.dim, capacity: batch, groupSize: groupSize)
+            hq = .allocate(width: config.hiddenDim, capacity: batch, groupSize: groupSize)
         } else {
             xq = nil
             hq = nil

@@ -10,6 +10,7 @@ public struct Sampler {
     /// run.c's `rng_state`: the seed, then advanced by each coin.
     public private(set) var rngState: UInt64
     private var candidates: [ProbabilityIndex] = []
+    private var sortScratch: [ProbabilityIndex] = []
 
     /// `temperature` below 0 is taken as 0 and `topP` outside [0, 1] as 0.9, as run.c does.
     public init(vocabSize: Int, temperature: Float, topP: Float, seed: UInt64) {
@@ -86,10 +87,7 @@ public struct Sampler {
         }
         // Only NaN logits leave nothing above the cutoff; do not index an empty list.
         if candidates.isEmpty { return 0 }
-        // Descending probability; equal ones keep index order (glibc's qsort is a stable merge sort).
-        candidates.sort { a, b in
-            a.probability != b.probability ? a.probability > b.probability : a.index < b.index
-        }
+        Sampler.sortDescending(&candidates, scratch: &sortScratch)
         var cumulative: Float = 0
         var lastIndex = candidates.count - 1
         for i in 0..<candidates.count {
@@ -106,6 +104,38 @@ public struct Sampler {
             if r < cdf { return Int(candidates[i].index) }
         }
         return Int(candidates[lastIndex].index)
+    }
+
+    /// Sorts by descending probability, equal ones in index order (what glibc's
+    /// merge-sort qsort gives run.c). A stable LSD radix sort on the float bits:
+    /// non-negative floats order as their bit patterns, and a flat distribution
+    /// (every token a candidate) sorts in linear time.
+    static func sortDescending(_ items: inout [ProbabilityIndex], scratch: inout [ProbabilityIndex]) {
+        let count = items.count
+        if scratch.count < count {
+            scratch = items
+        } else if scratch.count > count {
+            scratch.removeLast(scratch.count - count)
+        }
+        var counts = [Int](repeating: 0, count: 256)
+        for pass in 0..<4 {
+            let shift = UInt32(8 * pass)
+            for i in 0..<256 { counts[i] = 0 }
+            for item in items { counts[Int((~item.probability.bitPattern >> shift) & 0xFF)] += 1 }
+            if counts.contains(count) { continue }  // every key shares this byte
+            var total = 0
+            for i in 0..<256 {
+                let c = counts[i]
+                counts[i] = total
+                total += c
+            }
+            for item in items {
+                let digit = Int((~item.probability.bitPattern >> shift) & 0xFF)
+                scratch[counts[digit]] = item
+                counts[digit] += 1
+            }
+            swap(&items, &scratch)
+        }
     }
 }
 

@@ -9,33 +9,61 @@ public enum KernelChoice: Equatable, Sendable {
     case scalar
 }
 
+/// How the weights are held in memory while running.
+public enum WeightMode: Equatable, Sendable {
+    /// As the checkpoint stores them, read in place from the mapping.
+    case asStored
+    /// fp32 weights converted once to fp16 (half the bytes per token), fp32 arithmetic.
+    case float16
+}
+
 /// A loaded model ready to run: the checkpoint's weights, a run state and the
-/// worker pool its matmuls are split over. `forward` is run.c's forward pass.
+/// worker pool its matmuls are split over. `forward` is run.c's forward pass,
+/// over one position or a batch of consecutive positions.
 public final class Transformer {
     public let config: ModelConfig
     public let checkpoint: Checkpoint
     public let weights: TransformerWeights
+    public let kernels: KernelChoice
+    public let weightMode: WeightMode
     let state: RunState
     let pool: WorkerPool
-    /// Which kernels the forward pass uses.
-    public let kernels: KernelChoice
+    /// Owns converted weights (fp16 mode).
+    private let convertedWeights: UnsafeMutablePointer<UInt16>?
 
-    /// Prepares a transformer over `checkpoint`; `pool` splits the matmuls.
-    public init(checkpoint: Checkpoint, pool: WorkerPool, kernels: KernelChoice = .simd) throws(LlamaError) {
+    /// Prepares a transformer over `checkpoint`; `pool` splits the matmuls and
+    /// `batchCapacity` bounds how many prompt tokens one pass takes.
+    public init(checkpoint: Checkpoint, pool: WorkerPool, kernels: KernelChoice = .simd,
+                weightMode: WeightMode = .asStored, batchCapacity: Int = 32) throws(LlamaError) {
         let config = checkpoint.config
         // The cache is allocated up front; refuse headers that would need absurd amounts.
         if RunState.cacheBytes(config) > 8 << 30 {
             throw .invalidCheckpoint(path: checkpoint.path,
                                      reason: "a \(config.seqLen)-token key/value cache would exceed 8 GiB")
         }
+        if batchCapacity < 1 { throw .invalidArgument("batch capacity must be at least 1") }
         self.config = config
         self.checkpoint = checkpoint
-        self.weights = checkpoint.weights
         self.pool = pool
         self.kernels = kernels
+        self.weightMode = weightMode
         var groupSize: Int? = nil
         if case .q8(let size) = checkpoint.format { groupSize = size }
-        self.state = RunState(config: config, groupSize: groupSize)
+        switch weightMode {
+        case .asStored:
+            weights = checkpoint.weights
+            convertedWeights = nil
+        case .float16:
+            if groupSize != nil {
+                throw .invalidArgument("fp16 weights are made from fp32 checkpoints; this one is Q8_0")
+            }
+            (weights, convertedWeights) = Transformer.convertToHalf(checkpoint)
+        }
+        self.state = RunState(config: config, batchCapacity: batchCapacity, groupSize: groupSize)
+    }
+
+    deinit {
+        convertedWeights?.deallocate()
     }
 
     /// The logits after feeding `token` at `position` (every earlier position must
@@ -44,69 +72,101 @@ public final class Transformer {
     public func forward(token: Int, position: Int) -> UnsafeMutableBufferPointer<Float> {
         precondition(token >= 0 && token < config.vocabSize, "token out of range")
         precondition(position >= 0 && position < config.seqLen, "position out of range")
+        withUnsafePointer(to: token) {
+            forward(tokens: UnsafeBufferPointer(start: $0, count: 1), startPosition: position, logits: true)
+        }
+        return UnsafeMutableBufferPointer(start: state.logits, count: config.vocabSize)
+    }
+
+    /// Feeds `tokens` at positions `startPosition...` without computing logits,
+    /// a batch at a time: the prompt of a generation.
+    public func prefill(_ tokens: [Int], startPosition: Int) {
+        precondition(startPosition >= 0 && startPosition + tokens.count <= config.seqLen, "positions out of range")
+        precondition(tokens.allSatisfy { $0 >= 0 && $0 < config.vocabSize }, "token out of range")
+        tokens.withUnsafeBufferPointer { all in
+            var start = 0
+            while start < all.count {
+                let count = min(state.batchCapacity, all.count - start)
+                forward(tokens: UnsafeBufferPointer(rebasing: all[start..<(start + count)]),
+                        startPosition: startPosition + start, logits: false)
+                start += count
+            }
+        }
+    }
+
+    /// The forward pass over consecutive positions; logits (of the last position) only if asked.
+    private func forward(tokens: UnsafeBufferPointer<Int>, startPosition: Int, logits: Bool) {
         let s = state, w = weights
         let dim = config.dim, kvDim = config.kvDim, hiddenDim = config.hiddenDim
+        let count = tokens.count
+        let x = VectorBatch(base: s.x, stride: dim, count: count)
+        let xb = VectorBatch(base: s.xb, stride: dim, count: count)
+        let xb2 = VectorBatch(base: s.xb2, stride: dim, count: count)
+        let q = VectorBatch(base: s.q, stride: dim, count: count)
+        let k = VectorBatch(base: s.k, stride: kvDim, count: count)
+        let hb = VectorBatch(base: s.hb, stride: hiddenDim, count: count)
+        let hb2 = VectorBatch(base: s.hb2, stride: hiddenDim, count: count)
 
-        w.tokenEmbedding.copyRow(token, into: s.x)
-        computeRotation(position: position)
+        for b in 0..<count { w.tokenEmbedding.copyRow(tokens[b], into: x[b]) }
+        computeRotation(startPosition: startPosition, count: count)
 
         for layer in 0..<config.layerCount {
             // Attention: normalize, project to q/k/v, rotate, attend, project back.
-            rmsnorm(s.xb, s.x, w.rmsAttention + layer * dim)
-            let cacheOffset = layer * config.seqLen * kvDim
-            let key = s.keyCache + cacheOffset + position * kvDim
-            let value = s.valueCache + cacheOffset + position * kvDim
-            let attentionInput = prepare(s.xb, count: dim, s.xq)
-            matmul(s.q, attentionInput, w.wq[layer])
-            matmul(key, attentionInput, w.wk[layer])
-            matmul(value, attentionInput, w.wv[layer])
-            rotate(s.q, count: dim)
-            rotate(key, count: kvDim)
-            attend(layer: layer, position: position)
-            matmul(s.xb2, prepare(s.xb, count: dim, s.xq), w.wo[layer])
-            for i in 0..<dim { s.x[i] += s.xb2[i] }
+            for b in 0..<count { Kernels.rmsnorm(xb[b], x[b], w.rmsAttention + layer * dim, count: dim) }
+            let values = VectorBatch(base: s.valueCache + (layer * config.seqLen + startPosition) * kvDim,
+                                     stride: kvDim, count: count)
+            let attentionInput = prepare(xb, s.xq)
+            matmul(q, attentionInput, w.wq[layer])
+            matmul(k, attentionInput, w.wk[layer])
+            matmul(values, attentionInput, w.wv[layer])
+            for b in 0..<count {
+                rotate(q[b], count: dim, batchIndex: b)
+                rotate(k[b], count: kvDim, batchIndex: b)
+                storeKey(k[b], layer: layer, position: startPosition + b)
+            }
+            attend(layer: layer, startPosition: startPosition, count: count)
+            matmul(xb2, prepare(xb, s.xq), w.wo[layer])
+            for b in 0..<count { Kernels.add(x[b], xb2[b], count: dim) }
 
             // Feed-forward: SwiGLU(x·W1, x·W3)·W2.
-            rmsnorm(s.xb, s.x, w.rmsFeedForward + layer * dim)
-            let feedForwardInput = prepare(s.xb, count: dim, s.xq)
-            matmul(s.hb, feedForwardInput, w.w1[layer])
-            matmul(s.hb2, feedForwardInput, w.w3[layer])
-            Kernels.swiglu(s.hb, s.hb2, count: hiddenDim)
-            matmul(s.xb, prepare(s.hb, count: hiddenDim, s.hq), w.w2[layer])
-            for i in 0..<dim { s.x[i] += s.xb[i] }
+            for b in 0..<count { Kernels.rmsnorm(xb[b], x[b], w.rmsFeedForward + layer * dim, count: dim) }
+            let feedForwardInput = prepare(xb, s.xq)
+            matmul(hb, feedForwardInput, w.w1[layer])
+            matmul(hb2, feedForwardInput, w.w3[layer])
+            for b in 0..<count { Kernels.swiglu(hb[b], hb2[b], count: hiddenDim) }
+            matmul(xb, prepare(hb, s.hq), w.w2[layer])
+            for b in 0..<count { Kernels.add(x[b], xb[b], count: dim) }
         }
 
-        rmsnorm(s.x, s.x, w.rmsFinal)
-        matmul(s.logits, prepare(s.x, count: dim, s.xq), w.classifier)
-        return UnsafeMutableBufferPointer(start: s.logits, count: config.vocabSize)
+        if logits {
+            let last = VectorBatch(base: x[count - 1], stride: dim, count: 1)
+            Kernels.rmsnorm(last.base, last.base, w.rmsFinal, count: dim)
+            matmul(VectorBatch(base: s.logits, stride: config.vocabSize, count: 1), prepare(last, s.xq),
+                   w.classifier)
+        }
     }
 
     // MARK: steps of the forward pass
 
-    /// A matmul input: the fp32 vector, and its Q8_0 form for quantized weights.
+    /// A matmul input: the fp32 vectors, and their Q8_0 form for quantized weights.
     struct MatmulInput {
-        var floats: UnsafePointer<Float>
-        var quantized: QuantizedVector?
+        var floats: VectorBatch
+        var quantized: QuantizedBatch?
     }
 
     /// Quantizes `x` once when the weights are Q8_0, so all matmuls reading it share the work.
-    func prepare(_ x: UnsafeMutablePointer<Float>, count: Int, _ buffer: QuantizedVector?) -> MatmulInput {
-        if let buffer { QuantizedKernels.quantize(x, count: count, into: buffer) }
-        return MatmulInput(floats: UnsafePointer(x), quantized: buffer)
-    }
-
-    func rmsnorm(_ out: UnsafeMutablePointer<Float>, _ x: UnsafeMutablePointer<Float>, _ weight: UnsafePointer<Float>) {
-        switch kernels {
-        case .simd: Kernels.rmsnorm(out, x, weight, count: config.dim)
-        case .scalar: Kernels.rmsnormReference(out, x, weight, count: config.dim)
+    private func prepare(_ x: VectorBatch, _ buffer: QuantizedBatch?) -> MatmulInput {
+        if let buffer {
+            for b in 0..<x.count { QuantizedKernels.quantize(x[b], count: buffer.width, into: buffer[b]) }
         }
+        return MatmulInput(floats: x, quantized: buffer)
     }
 
-    /// `out = W · input`, rows split across the pool.
-    func matmul(_ out: UnsafeMutablePointer<Float>, _ input: MatmulInput, _ w: WeightMatrix) {
+    /// `out[b] = W · input[b]`, rows split across the pool.
+    private func matmul(_ out: VectorBatch, _ input: MatmulInput, _ w: WeightMatrix) {
         let cols = w.cols
         if kernels == .scalar {
-            matmulScalar(out, input, w)
+            for b in 0..<input.floats.count { matmulScalar(out[b], input, b, w) }
             return
         }
         switch w.storage {
@@ -116,8 +176,9 @@ public final class Transformer {
             }
         case .q8(let values, let scales, _):
             let x = input.quantized!
+            let count = input.floats.count
             pool.parallelFor(w.rows, alignment: 8) { rows in
-                QuantizedKernels.matmul(out, x, values: values, scales: scales, cols: cols, rows: rows)
+                QuantizedKernels.matmul(out, x, count: count, values: values, scales: scales, cols: cols, rows: rows)
             }
         case .float16(let base):
             pool.parallelFor(w.rows, alignment: 4) { rows in
@@ -126,38 +187,43 @@ public final class Transformer {
         }
     }
 
-    /// The scalar reference kernels, one thread: run.c's (runq.c's) arithmetic step for step.
-    private func matmulScalar(_ out: UnsafeMutablePointer<Float>, _ input: MatmulInput, _ w: WeightMatrix) {
+    /// The scalar reference kernels: run.c's (runq.c's) arithmetic step for step.
+    private func matmulScalar(_ out: UnsafeMutablePointer<Float>, _ input: MatmulInput, _ b: Int, _ w: WeightMatrix) {
         switch w.storage {
         case .float32(let base):
-            Kernels.matmulReference(out, input.floats, base, rows: w.rows, cols: w.cols)
+            Kernels.matmulReference(out, input.floats[b], base, rows: w.rows, cols: w.cols)
         case .q8(let values, let scales, _):
-            QuantizedKernels.matmulReference(out, input.quantized!, values: values, scales: scales,
+            QuantizedKernels.matmulReference(out, input.quantized![b], values: values, scales: scales,
                                              rows: w.rows, cols: w.cols)
         case .float16(let base):
-            HalfKernels.matmulReference(out, input.floats, base, rows: w.rows, cols: w.cols)
+            HalfKernels.matmulReference(out, input.floats[b], base, rows: w.rows, cols: w.cols)
         }
     }
 
-    /// RoPE angles of `position`, computed once per token rather than per head.
-    private func computeRotation(position: Int) {
+    /// RoPE angles of each position of the batch, computed once per position rather than per head.
+    private func computeRotation(startPosition: Int, count: Int) {
         let headSize = config.headSize
-        for pair in 0..<(headSize / 2) {
-            // run.c's formula, step for step, so the angles round identically.
-            let frequency = 1 / powf(10000, Float(2 * pair) / Float(headSize))
-            let angle = Float(position) * frequency
-            state.ropeCos[pair] = cosf(angle)
-            state.ropeSin[pair] = sinf(angle)
+        let pairs = headSize / 2
+        for b in 0..<count {
+            for pair in 0..<pairs {
+                // run.c's formula, step for step, so the angles round identically.
+                let frequency = 1 / powf(10000, Float(2 * pair) / Float(headSize))
+                let angle = Float(startPosition + b) * frequency
+                state.ropeCos[b * pairs + pair] = cosf(angle)
+                state.ropeSin[b * pairs + pair] = sinf(angle)
+            }
         }
     }
 
     /// Rotates each consecutive pair of `vector` by its head-relative RoPE angle.
-    private func rotate(_ vector: UnsafeMutablePointer<Float>, count: Int) {
+    private func rotate(_ vector: UnsafeMutablePointer<Float>, count: Int, batchIndex: Int) {
         let headSize = config.headSize
+        let cosines = state.ropeCos + batchIndex * headSize / 2
+        let sines = state.ropeSin + batchIndex * headSize / 2
         var i = 0
         while i < count {
             let pair = (i % headSize) / 2
-            let c = state.ropeCos[pair], s = state.ropeSin[pair]
+            let c = cosines[pair], s = sines[pair]
             let v0 = vector[i], v1 = vector[i + 1]
             vector[i] = v0 * c - v1 * s
             vector[i + 1] = v0 * s + v1 * c
@@ -165,51 +231,89 @@ public final class Transformer {
         }
     }
 
-    /// Multi-head attention of the current query over positions `0...position`,
+    /// Writes a rotated key into the transposed key cache.
+    private func storeKey(_ key: UnsafeMutablePointer<Float>, layer: Int, position: Int) {
+        let seqLen = config.seqLen, kvDim = config.kvDim
+        let base = state.keyCache + layer * seqLen * kvDim + position
+        for i in 0..<kvDim { base[i * seqLen] = key[i] }
+    }
+
+    /// Multi-head attention of each query of the batch over its positions so far,
     /// heads split across the pool; writes the heads' outputs to `xb`.
-    private func attend(layer: Int, position: Int) {
+    private func attend(layer: Int, startPosition: Int, count: Int) {
         let s = state
-        let headSize = config.headSize, kvDim = config.kvDim, seqLen = config.seqLen
+        let headSize = config.headSize, kvDim = config.kvDim, seqLen = config.seqLen, dim = config.dim
         let kvMultiplier = config.kvMultiplier
-        let cacheOffset = layer * seqLen * kvDim
-        let scale = Float(headSize).squareRoot()
-        if kernels == .scalar {
-            for head in 0..<config.headCount {
-                let query = s.q + head * headSize
-                let scores = s.att + head * seqLen
-                let kvOffset = cacheOffset + (head / kvMultiplier) * headSize
-                for t in 0...position {
-                    let key = s.keyCache + kvOffset + t * kvDim
-                    var score: Float = 0
-                    for i in 0..<headSize { score += query[i] * key[i] }
-                    scores[t] = score / scale
-                }
-                Kernels.softmax(scores, count: position + 1)
-                let out = s.xb + head * headSize
-                out.update(repeating: 0, count: headSize)
-                for t in 0...position {
-                    let value = s.valueCache + kvOffset + t * kvDim
-                    let weight = scores[t]
-                    for i in 0..<headSize { out[i] += weight * value[i] }
-                }
-            }
-            return
-        }
-        pool.parallelFor(config.headCount) { heads in
+        let layerKeys = s.keyCache + layer * seqLen * kvDim
+        let layerValues = s.valueCache + layer * seqLen * kvDim
+        let scalar = kernels == .scalar
+        let body: (Range<Int>) -> Void = { heads in
             for head in heads {
-                let query = s.q + head * headSize
                 let scores = s.att + head * seqLen
-                let kvOffset = cacheOffset + (head / kvMultiplier) * headSize
-                for t in 0...position {
-                    scores[t] = Kernels.dot(query, s.keyCache + kvOffset + t * kvDim, count: headSize) / scale
-                }
-                Kernels.softmax(scores, count: position + 1)
-                let out = s.xb + head * headSize
-                out.update(repeating: 0, count: headSize)
-                for t in 0...position {
-                    Kernels.addScaled(out, s.valueCache + kvOffset + t * kvDim, scale: scores[t], count: headSize)
+                let kvHead = head / kvMultiplier
+                let keys = layerKeys + kvHead * headSize * seqLen
+                let values = layerValues + kvHead * headSize
+                for b in 0..<count {
+                    let positions = startPosition + b + 1
+                    let query = s.q + b * dim + head * headSize
+                    let out = s.xb + b * dim + head * headSize
+                    if scalar {
+                        Kernels.attentionScoresReference(scores, query: query, keys: keys, keyStride: seqLen,
+                                                         headSize: headSize, count: positions)
+                    } else {
+                        Kernels.attentionScores(scores, query: query, keys: keys, keyStride: seqLen,
+                                                headSize: headSize, count: positions)
+                    }
+                    Kernels.softmax(scores, count: positions)
+                    if scalar {
+                        Kernels.weightedSumReference(out, weights: scores, values: values, valueStride: kvDim,
+                                                     headSize: headSize, count: positions)
+                    } else {
+                        Kernels.weightedSum(out, weights: scores, values: values, valueStride: kvDim,
+                                            headSize: headSize, count: positions)
+                    }
                 }
             }
         }
+        if scalar {
+            body(0..<config.headCount)
+        } else {
+            pool.parallelFor(config.headCount, body)
+        }
+    }
+
+    // MARK: fp16 weights
+
+    /// Converts every matrix of an fp32 checkpoint to fp16 in one allocation, then
+    /// lets the kernel drop the fp32 pages it read (the norms stay fp32 in the mapping).
+    private static func convertToHalf(_ checkpoint: Checkpoint) -> (TransformerWeights, UnsafeMutablePointer<UInt16>) {
+        let source = checkpoint.weights
+        var matrices = [source.tokenEmbedding]
+        for list in [source.wq, source.wk, source.wv, source.wo, source.w1, source.w2, source.w3] {
+            matrices.append(contentsOf: list)
+        }
+        if !checkpoint.sharedClassifier { matrices.append(source.classifier) }
+        let total = matrices.reduce(0) { $0 + $1.rows * $1.cols }
+        let buffer = UnsafeMutablePointer<UInt16>.allocate(capacity: total)
+        var offset = 0
+        func convert(_ matrix: WeightMatrix) -> WeightMatrix {
+            guard case .float32(let floats) = matrix.storage else { return matrix }
+            let count = matrix.rows * matrix.cols
+            HalfKernels.convert(floats, to: buffer + offset, count: count)
+            defer { offset += count }
+            return WeightMatrix(rows: matrix.rows, cols: matrix.cols, storage: .float16(buffer + offset))
+        }
+        var weights = source
+        weights.tokenEmbedding = convert(source.tokenEmbedding)
+        weights.wq = source.wq.map(convert)
+        weights.wk = source.wk.map(convert)
+        weights.wv = source.wv.map(convert)
+        weights.wo = source.wo.map(convert)
+        weights.w1 = source.w1.map(convert)
+        weights.w2 = source.w2.map(convert)
+        weights.w3 = source.w3.map(convert)
+        weights.classifier = checkpoint.sharedClassifier ? weights.tokenEmbedding : convert(source.classifier)
+        shim_advise_dontneed(UnsafeMutableRawPointer(mutating: checkpoint.file.base), Int64(checkpoint.file.size))
+        return (weights, buffer)
     }
 }

@@ -53,6 +53,12 @@ static inline void shim_advise_willneed(void *address, int64_t size) {
     (void)madvise(address, (size_t)size, MADV_WILLNEED);
 }
 
+/// Drops the resident pages of a read-only file mapping (they are re-read on access),
+/// e.g. once fp32 weights have been converted to another format.
+static inline void shim_advise_dontneed(void *address, int64_t size) {
+    (void)madvise(address, (size_t)size, MADV_DONTNEED);
+}
+
 /// Monotonic clock in nanoseconds, for timing.
 static inline uint64_t shim_monotonic_ns(void) {
     struct timespec ts;
