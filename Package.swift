@@ -30,7 +30,7 @@ let package = Package(
         .executableTarget(
             name: "babyllama",
             dependencies: [
-                "LlamaCore",
+                "LlamaCore", "CShim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized),

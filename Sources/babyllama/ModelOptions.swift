@@ -17,6 +17,9 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Kernels: simd (fast) or scalar (run.c's arithmetic, bit for bit, one thread).")
     var kernels: KernelOption = .simd
 
+    @Option(name: .long, help: "Weights in memory: f32 (as stored) or f16 (fp32 checkpoints, converted at load).")
+    var weights: WeightOption = .f32
+
     func validate() throws {
         if let threads, threads < 1 || threads > 256 {
             throw ValidationError("--threads must be between 1 and 256, got \(threads)")
@@ -27,7 +30,8 @@ struct ModelOptions: ParsableArguments {
     func loadTransformer() throws -> Transformer {
         let checkpoint = try Checkpoint(path: self.checkpoint)
         let pool = WorkerPool(threadCount: threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        return try Transformer(checkpoint: checkpoint, pool: pool, kernels: kernels.choice)
+        return try Transformer(checkpoint: checkpoint, pool: pool, kernels: kernels.choice,
+                                   weightMode: weights.mode)
     }
 
     /// Loads the tokenizer named by `-z`, or finds one with the model's vocabulary size.
