@@ -35,4 +35,10 @@ public enum LlamaError: Error, Equatable {
             return text
         }
     }
+
+    /// Errors are equal when they say the same thing. (Compared as UTF-8 bytes:
+    /// String's own `==` would pull Unicode tables into the Embedded build.)
+    public static func == (lhs: LlamaError, rhs: LlamaError) -> Bool {
+        lhs.message.utf8.elementsEqual(rhs.message.utf8)
+    }
 }

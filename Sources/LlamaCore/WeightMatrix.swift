@@ -34,7 +34,7 @@ public struct WeightMatrix {
             }
         case .float16(let base):
             let start = base + row * cols
-            for i in 0..<cols { out[i] = Float(Float16(bitPattern: start[i])) }
+            for i in 0..<cols { out[i] = HalfKernels.half(start[i]) }
         }
     }
 }
