@@ -1,6 +1,5 @@
 import ArgumentParser
 import CShim
-import Foundation
 import LlamaCore
 
 /// `babyllama bench`: reproducible speed figures — median decode and prefill
@@ -54,7 +53,7 @@ struct BenchCommand: ParsableCommand {
                 throw LlamaError.invalidArgument(
                     "--steps and --prompt-tokens must not exceed the context (\(config.seqLen))")
             }
-            let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
+            let threadCount = threads ?? processorCount
             var setups: [BenchSetup] = []
             if compare {
                 setups.append(BenchSetup(kernels: .scalar, weightMode: .asStored, threads: 1))
@@ -161,7 +160,7 @@ struct BenchCommand: ParsableCommand {
         }
         print("model: \(model.path) (\(model.format.name), dim \(config.dim), \(config.layerCount) layers, "
               + "\(config.headCount)/\(config.kvHeadCount) heads, vocab \(config.vocabSize), "
-              + "seq \(config.seqLen)), \(String(format: "%.1f", Double(model.file.size) / 1e6)) MB")
+              + "seq \(config.seqLen)), \(fixed(Double(model.file.size) / 1e6, 1)) MB")
         print("decode: \(steps) positions from BOS, greedy; prefill: \(promptTokens) tokens; "
               + "median of \(runs) runs after 1 warm-up")
         let header = ["path", "threads", "decode tok/s", "(min-max)", "ms/token", "prefill tok/s",
@@ -170,26 +169,26 @@ struct BenchCommand: ParsableCommand {
         for result in results {
             var row = [
                 result.setup.name, String(result.setup.threads),
-                String(format: "%.1f", result.decode.median),
-                String(format: "%.0f-%.0f", result.decode.minimum, result.decode.maximum),
-                String(format: "%.3f", 1000 / result.decode.median),
-                String(format: "%.0f", result.prefill.median),
-                String(format: "%.1f", Double(result.weightBytesPerToken) * result.decode.median / 1e9),
-                String(format: "%.1f", Double(result.residentKiB) / 1024),
+                fixed(result.decode.median, 1),
+                fixed(result.decode.minimum, 0) + "-" + fixed(result.decode.maximum, 0),
+                fixed(1000 / result.decode.median, 3),
+                fixed(result.prefill.median, 0),
+                fixed(Double(result.weightBytesPerToken) * result.decode.median / 1e9, 1),
+                fixed(Double(result.residentKiB) / 1024, 1),
             ]
             if let scalar {
-                row.append(String(format: "%.2f", result.decode.median / scalar.decode.median))
+                row.append(fixed(result.decode.median / scalar.decode.median, 2))
                 row.append(scalar.prefill.median > 0
-                           ? String(format: "%.2f", result.prefill.median / scalar.prefill.median) : "-")
+                           ? fixed(result.prefill.median / scalar.prefill.median, 2) : "-")
             }
             rows.append(row)
         }
         let widths = (0..<header.count).map { column in rows.map { $0[column].count }.max() ?? 0 }
         for row in rows {
-            print(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+            print(row.enumerated().map { padded($1, widths[$0]) }
                 .joined(separator: "  "))
         }
-        print("peak RSS: \(String(format: "%.1f", Double(results.map(\.peakResidentKiB).max() ?? 0) / 1024)) MiB")
+        print("peak RSS: \(fixed(Double(results.map(\.peakResidentKiB).max() ?? 0) / 1024, 1)) MiB")
     }
 }
 

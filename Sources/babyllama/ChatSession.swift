@@ -1,4 +1,3 @@
-import Foundation
 import LlamaCore
 
 /// run.c's `-m chat` loop: Llama 2 chat templates, a sample at every position,

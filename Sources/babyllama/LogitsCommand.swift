@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import LlamaCore
 
 /// `babyllama logits`: teacher-forced logits at chosen positions, as a NumPy
@@ -40,10 +39,10 @@ struct LogitsCommand: ParsableCommand {
                 let logits = transformer.forward(token: token, position: position)
                 if wanted.contains(position) { rows[position] = Array(logits) }
             }
-            var data = Data()
+            var data: [UInt8] = []
             for position in kept { rows[position].withUnsafeBytes { data.append(contentsOf: $0) } }
             let file = NumpyFile.float32(data, shape: [kept.count, config.vocabSize])
-            guard FileManager.default.createFile(atPath: out, contents: file) else {
+            guard writeFile(out, file) else {
                 throw LlamaError.cannotOpen(path: out, reason: "cannot write the file")
             }
         }
@@ -51,7 +50,7 @@ struct LogitsCommand: ParsableCommand {
 
     private func parseList(_ text: String, name: String) throws -> [Int] {
         try text.split(separator: ",").map { part in
-            guard let value = Int(part.trimmingCharacters(in: .whitespaces)) else {
+            guard let value = Int(part.filter { $0 != " " }) else {
                 throw LlamaError.invalidArgument("\(name): '\(part)' is not an integer")
             }
             return value
@@ -62,17 +61,17 @@ struct LogitsCommand: ParsableCommand {
 /// NumPy's `.npy` format, version 1.0.
 enum NumpyFile {
     /// A little-endian float32 array of `shape` holding `data`.
-    static func float32(_ data: Data, shape: [Int]) -> Data {
+    static func float32(_ data: [UInt8], shape: [Int]) -> [UInt8] {
         let dims = shape.map(String.init).joined(separator: ", ") + (shape.count == 1 ? "," : "")
         var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(dims)), }"
         // The magic, version and length take 10 bytes; pad so data starts on a 64-byte boundary.
         let total = 10 + header.utf8.count + 1
         header += String(repeating: " ", count: (64 - total % 64) % 64) + "\n"
-        var file = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
+        var file: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
         let length = UInt16(header.utf8.count)
         file.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8)])
         file.append(contentsOf: Array(header.utf8))
-        file.append(data)
+        file.append(contentsOf: data)
         return file
     }
 }

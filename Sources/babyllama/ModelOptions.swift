@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import LlamaCore
 
 /// Options shared by every command that loads a model.
@@ -29,7 +28,7 @@ struct ModelOptions: ParsableArguments {
     /// Loads the checkpoint and builds a transformer over a worker pool.
     func loadTransformer() throws -> Transformer {
         let checkpoint = try Checkpoint(path: self.checkpoint)
-        let pool = WorkerPool(threadCount: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let pool = WorkerPool(threadCount: threads ?? processorCount)
         return try Transformer(checkpoint: checkpoint, pool: pool, kernels: kernels.choice,
                                    weightMode: weights.mode)
     }
@@ -37,11 +36,10 @@ struct ModelOptions: ParsableArguments {
     /// Loads the tokenizer named by `-z`, or finds one with the model's vocabulary size.
     func loadTokenizer(vocabSize: Int) throws -> Tokenizer {
         if let tokenizer { return try Tokenizer(path: tokenizer, vocabSize: vocabSize) }
-        let directory = (checkpoint as NSString).deletingLastPathComponent
-        let folder = directory.isEmpty ? "." : directory
+        let folder = directoryName(checkpoint)
         let candidates = ["\(folder)/tok\(vocabSize).bin", "\(folder)/tokenizer.bin",
                           "models/tok\(vocabSize).bin", "models/tokenizer.bin", "tokenizer.bin"]
-        for candidate in candidates where FileManager.default.fileExists(atPath: candidate) {
+        for candidate in candidates where fileExists(candidate) {
             do {
                 return try Tokenizer(path: candidate, vocabSize: vocabSize)
             } catch .vocabularyMismatch {
@@ -66,14 +64,4 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         standardError("babyllama: error: \(error.message)\n")
         throw ExitCode(1)
     }
-}
-
-func standardError(_ text: String) {
-    FileHandle.standardError.write(Data(text.utf8))
-}
-
-/// Writes bytes to stdout at once, as run.c flushes after each piece.
-func standardOutput<C: Collection>(_ bytes: C) where C.Element == UInt8 {
-    if bytes.isEmpty { return }
-    FileHandle.standardOutput.write(Data(bytes))
 }

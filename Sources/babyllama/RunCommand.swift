@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import CShim
 import LlamaCore
 
 /// `babyllama run`: run.c's command line, text on stdout and tok/s on stderr.
@@ -51,7 +51,7 @@ struct RunCommand: ParsableCommand {
             let transformer = try model.loadTransformer()
             let tokenizer = try model.loadTokenizer(vocabSize: transformer.config.vocabSize)
             // run.c reads the seed as unsigned; 0 means "from the clock".
-            let seedBits = seed == 0 ? UInt64(UInt32(truncatingIfNeeded: time(nil))) : UInt64(bitPattern: Int64(seed))
+            let seedBits = seed == 0 ? UInt64(UInt32(truncatingIfNeeded: shim_unix_time())) : UInt64(bitPattern: Int64(seed))
             var sampler = Sampler(vocabSize: transformer.config.vocabSize, temperature: temperature,
                                   topP: topP, seed: seedBits)
             if mode == "chat" {
@@ -88,7 +88,7 @@ struct RunCommand: ParsableCommand {
         } else {
             print("")
             if result.tokens.count > 1 {
-                standardError("achieved tok/s: \(String(format: "%f", result.runTokensPerSecond))\n")
+                standardError("achieved tok/s: \(fixed(result.runTokensPerSecond, 6))\n")
             }
         }
     }

@@ -38,6 +38,11 @@ static inline int64_t shim_file_size(int fd) {
 
 static inline int shim_close(int fd) { return close(fd); }
 
+/// Creates (or truncates) a file for writing, mode 0644; -1 on failure.
+static inline int shim_create_file(const char *path) {
+    return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+}
+
 /// Read-only private mapping of a whole file; NULL on failure (MAP_FAILED is a cast macro Swift cannot see).
 static inline void *shim_map_file(int fd, int64_t size) {
     void *p = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);

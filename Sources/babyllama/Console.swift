@@ -1,0 +1,75 @@
+import CShim
+
+// The executable's I/O, on plain POSIX calls: Foundation would add ~15 MB of
+// resident memory (ICU and friends) to a process meant to fit beside a model.
+
+/// Writes all of `bytes` to a file descriptor.
+func writeAll<C: Collection>(_ bytes: C, to descriptor: Int32) where C.Element == UInt8 {
+    let array = Array(bytes)
+    array.withUnsafeBytes { buffer in
+        var offset = 0
+        while offset < buffer.count {
+            let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+            if written <= 0 { return }
+            offset += written
+        }
+    }
+}
+
+/// Writes bytes to stdout at once, as run.c flushes after each piece.
+func standardOutput<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+    if !bytes.isEmpty { writeAll(bytes, to: 1) }
+}
+
+func standardError(_ text: String) {
+    writeAll(text.utf8, to: 2)
+}
+
+/// Writes a whole file; false if it cannot be created or written.
+func writeFile(_ path: String, _ bytes: [UInt8]) -> Bool {
+    let descriptor = path.withCString { shim_create_file($0) }
+    if descriptor < 0 { return false }
+    defer { _ = shim_close(descriptor) }
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress!, $0.count) }
+        if written <= 0 { return false }
+        offset += written
+    }
+    return true
+}
+
+func fileExists(_ path: String) -> Bool {
+    path.withCString { access($0, F_OK) } == 0
+}
+
+/// The directory part of a path ("." when there is none).
+func directoryName(_ path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
+}
+
+/// Online CPUs.
+var processorCount: Int { Int(shim_cpu_count()) }
+
+/// `value` with exactly `decimals` digits after the point (printf's %.Nf for the
+/// magnitudes this tool prints).
+func fixed(_ value: Double, _ decimals: Int) -> String {
+    if !value.isFinite { return value.isNaN ? "nan" : (value < 0 ? "-inf" : "inf") }
+    var scale = 1.0
+    for _ in 0..<decimals { scale *= 10 }
+    let scaled = (abs(value) * scale).rounded()
+    let sign = value < 0 && scaled != 0 ? "-" : ""
+    if scaled >= 9.0e18 { return sign + String(abs(value)) }
+    let units = UInt64(scaled)
+    let whole = units / UInt64(scale)
+    if decimals == 0 { return sign + String(whole) }
+    var fraction = String(units % UInt64(scale))
+    while fraction.count < decimals { fraction = "0" + fraction }
+    return sign + String(whole) + "." + fraction
+}
+
+/// `text` padded with spaces on the right to `width` characters.
+func padded(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+}
