@@ -116,33 +116,30 @@ public final class Transformer {
             let values = VectorBatch(base: s.valueCache + (layer * config.seqLen + startPosition) * kvDim,
                                      stride: kvDim, count: count)
             let attentionInput = prepare(xb, s.xq)
-            matmul(q, attentionInput, w.wq[layer])
-            matmul(k, attentionInput, w.wk[layer])
-            matmul(values, attentionInput, w.wv[layer])
+            matmul([(q, w.wq[layer]), (k, w.wk[layer]), (values, w.wv[layer])], attentionInput)
             for b in 0..<count {
                 rotate(q[b], count: dim, batchIndex: b)
                 rotate(k[b], count: kvDim, batchIndex: b)
                 storeKey(k[b], layer: layer, position: startPosition + b)
             }
             attend(layer: layer, startPosition: startPosition, count: count)
-            matmul(xb2, prepare(xb, s.xq), w.wo[layer])
+            matmul([(xb2, w.wo[layer])], prepare(xb, s.xq))
             for b in 0..<count { Kernels.add(x[b], xb2[b], count: dim) }
 
             // Feed-forward: SwiGLU(x·W1, x·W3)·W2.
             for b in 0..<count { Kernels.rmsnorm(xb[b], x[b], w.rmsFeedForward + layer * dim, count: dim) }
             let feedForwardInput = prepare(xb, s.xq)
-            matmul(hb, feedForwardInput, w.w1[layer])
-            matmul(hb2, feedForwardInput, w.w3[layer])
+            matmul([(hb, w.w1[layer]), (hb2, w.w3[layer])], feedForwardInput)
             for b in 0..<count { Kernels.swiglu(hb[b], hb2[b], count: hiddenDim) }
-            matmul(xb, prepare(hb, s.hq), w.w2[layer])
+            matmul([(xb, w.w2[layer])], prepare(hb, s.hq))
             for b in 0..<count { Kernels.add(x[b], xb[b], count: dim) }
         }
 
         if logits {
             let last = VectorBatch(base: x[count - 1], stride: dim, count: 1)
             Kernels.rmsnorm(last.base, last.base, w.rmsFinal, count: dim)
-            matmul(VectorBatch(base: s.logits, stride: config.vocabSize, count: 1), prepare(last, s.xq),
-                   w.classifier)
+            matmul([(VectorBatch(base: s.logits, stride: config.vocabSize, count: 1), w.classifier)],
+                   prepare(last, s.xq))
         }
     }
 
@@ -162,28 +159,36 @@ public final class Transformer {
         return MatmulInput(floats: x, quantized: buffer)
     }
 
-    /// `out[b] = W · input[b]`, rows split across the pool.
-    private func matmul(_ out: VectorBatch, _ input: MatmulInput, _ w: WeightMatrix) {
-        let cols = w.cols
+    /// `out[b] = W · input[b]` for each (out, W) pair, all pairs' rows split across the
+    /// pool in one job: q, k and v (or W1 and W3) share one hand-off, not three.
+    private func matmul(_ products: [(VectorBatch, WeightMatrix)], _ input: MatmulInput) {
         if kernels == .scalar {
-            for b in 0..<input.floats.count { matmulScalar(out[b], input, b, w) }
+            for (out, w) in products {
+                for b in 0..<input.floats.count { matmulScalar(out[b], input, b, w) }
+            }
             return
         }
+        let totalRows = products.reduce(0) { $0 + $1.1.rows }
+        pool.parallelFor(totalRows, alignment: 8) { rows in
+            var first = 0
+            for (out, w) in products {
+                let start = max(rows.lowerBound, first), end = min(rows.upperBound, first + w.rows)
+                if start < end { matmul(out, input, w, rows: (start - first)..<(end - first)) }
+                first += w.rows
+            }
+        }
+    }
+
+    /// `out[b][i] = W[i] · input[b]` for the rows `rows` of one matrix, on this thread.
+    private func matmul(_ out: VectorBatch, _ input: MatmulInput, _ w: WeightMatrix, rows: Range<Int>) {
         switch w.storage {
         case .float32(let base):
-            pool.parallelFor(w.rows, alignment: 4) { rows in
-                Kernels.matmul(out, input.floats, base, cols: cols, rows: rows)
-            }
+            Kernels.matmul(out, input.floats, base, cols: w.cols, rows: rows)
         case .q8(let values, let scales, _):
-            let x = input.quantized!
-            let count = input.floats.count
-            pool.parallelFor(w.rows, alignment: 8) { rows in
-                QuantizedKernels.matmul(out, x, count: count, values: values, scales: scales, cols: cols, rows: rows)
-            }
+            QuantizedKernels.matmul(out, input.quantized!, count: input.floats.count, values: values,
+                                    scales: scales, cols: w.cols, rows: rows)
         case .float16(let base):
-            pool.parallelFor(w.rows, alignment: 4) { rows in
-                HalfKernels.matmul(out, input.floats, base, cols: cols, rows: rows)
-            }
+            HalfKernels.matmul(out, input.floats, base, cols: w.cols, rows: rows)
         }
     }
 
