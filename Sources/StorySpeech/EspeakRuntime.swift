@@ -86,7 +86,16 @@ final class EspeakRuntime: @unchecked Sendable {
     private func apply(_ settings: SpeechSettings) throws(SpeechError) {
         if voice != settings.voice {
             voice = nil
-            let status = espeak_ng_SetVoiceByName(settings.voice)
+            var status = espeak_ng_SetVoiceByName(settings.voice)
+            if status == ENS_VOICE_NOT_FOUND {
+                // Not a voice file name: try it as a language (`en-gb`, `en-gb+f3`),
+                // as the espeak-ng command does.
+                status = settings.voice.withCString { language in
+                    var selector = espeak_VOICE()
+                    selector.languages = language
+                    return espeak_ng_SetVoiceByProperties(&selector)
+                }
+            }
             if status == ENS_VOICE_NOT_FOUND { throw .unknownVoice(settings.voice) }
             if status != ENS_OK {
                 throw .synthesisFailed("cannot load voice '\(settings.voice)': \(EspeakRuntime.describe(status))")

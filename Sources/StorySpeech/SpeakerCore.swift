@@ -144,7 +144,7 @@ final class SpeakerCore<Output: AudioOutput>: @unchecked Sendable {
         }
     }
 
-    private var isCancelled: Bool { lock.withLock { cancelled } }
+    var isCancelled: Bool { lock.withLock { cancelled } }
 
     // MARK: - Playback thread
 

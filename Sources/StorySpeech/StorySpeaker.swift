@@ -101,6 +101,9 @@ public final class StorySpeaker<Output: AudioOutput>: @unchecked Sendable {
     /// Sentences synthesized so far.
     public var sentencesSpoken: Int { core.sentencesSpoken }
 
+    /// True once `cancel` has been called (readable from any thread).
+    public var isCancelled: Bool { core.isCancelled }
+
     private func stopThreads() -> SpeechSummary {
         synthesisThread?.join()
         playbackThread?.join()
