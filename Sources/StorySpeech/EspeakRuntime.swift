@@ -5,7 +5,8 @@ import CShim
 /// output buffers, the synth callback) in globals and is not thread-safe, so every
 /// call into it is made here, under one lock; engines with different settings
 /// share it by re-applying their voice, rate and volume when they differ from the
-/// ones in force.
+/// ones in force. (Starting espeak-ng also sets the process's LC_CTYPE to a UTF-8
+/// locale, which its wide-character tables need.)
 final class EspeakRuntime: @unchecked Sendable {
     static let shared = EspeakRuntime()
 
@@ -18,8 +19,9 @@ final class EspeakRuntime: @unchecked Sendable {
     private var voice: String?
     private var rate = -1
     private var volume = -1
-    /// Collects the samples of the synthesis in progress (set only under `lock`).
-    fileprivate var sink: SampleSink?
+    /// Collects the samples of the synthesis in progress. Set only under `lock`, and
+    /// read only by the synth callback, which espeak-ng calls on the thread holding it.
+    fileprivate var activeSink: SampleSink?
 
     private init() {}
 
@@ -64,19 +66,19 @@ final class EspeakRuntime: @unchecked Sendable {
         return try lock.withLock { () throws(SpeechError) -> SpeechAudio in
             try apply(settings)
             let collector = SampleSink(maximumSamples: maximumSamples, shouldStop: shouldStop)
-            sink = collector
-            defer { sink = nil }
+            activeSink = collector
+            defer { activeSink = nil }
             let started = shim_monotonic_ns()
             let flags = UInt32(espeakCHARS_UTF8) | UInt32(espeakENDPAUSE)
             let status = text.withUnsafeBytes { bytes in
                 espeak_ng_Synthesize(bytes.baseAddress, bytes.count, 0, POS_CHARACTER, 0, flags, nil, nil)
             }
             let elapsed = shim_monotonic_ns() &- started
-            if status != ENS_OK && !collector.stopped {
-                throw .synthesisFailed(EspeakRuntime.describe(status))
-            }
             if collector.overflowed {
                 throw .synthesisFailed("the speech is longer than \(maximumSamples / max(1, sampleRate)) seconds")
+            }
+            if status != ENS_OK && !collector.stopped {
+                throw .synthesisFailed(EspeakRuntime.describe(status))
             }
             return SpeechAudio(samples: collector.samples, sampleRate: sampleRate, synthesisNanoseconds: elapsed)
         }
@@ -126,10 +128,6 @@ final class EspeakRuntime: @unchecked Sendable {
         let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
         return bytes.isEmpty ? "status \(status.rawValue)" : String(decoding: bytes, as: UTF8.self)
     }
-
-    /// The sink of the synthesis in progress; only the synth callback asks, and only
-    /// while `synthesize` holds the lock on the same thread.
-    fileprivate var activeSink: SampleSink? { sink }
 }
 
 /// Receives the samples espeak-ng produces for one text.

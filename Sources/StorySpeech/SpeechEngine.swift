@@ -54,9 +54,10 @@ public final class SpeechEngine: @unchecked Sendable {
         let string = String(decoding: text, as: UTF8.self)
         let chunks = text.count <= SpeechEngine.chunkBytes
             ? [string] : SentenceSplitter.sentences(in: string, maximumSentenceBytes: SpeechEngine.chunkBytes)
-        // Room for the whole text at the slowest rate: about 0.13 s per byte at 80
-        // words per minute; it only guards memory against a runaway synthesis.
-        let maximumSamples = max(sampleRate * 10, text.count * sampleRate / 4)
+        // A guard against a runaway synthesis only: speech takes about 0.13 s per
+        // byte of prose at 80 words per minute and up to ~1.3 s per byte of digits
+        // ("987654321" is fifteen words), so allow 2 s per byte.
+        let maximumSamples = sampleRate * max(60, 2 * text.count)
         var audio = SpeechAudio(samples: [], sampleRate: sampleRate, synthesisNanoseconds: 0)
         for chunk in chunks {
             var bytes = Array(chunk.utf8)

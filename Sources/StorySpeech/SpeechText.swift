@@ -20,10 +20,6 @@ enum SpeechText {
         isLowercaseLetter(byte) || isUppercaseLetter(byte)
     }
 
-    static func isDigit(_ byte: UInt8) -> Bool {
-        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
-    }
-
     /// True for the bytes after the first of a multi-byte UTF-8 sequence.
     static func isContinuation(_ byte: UInt8) -> Bool {
         byte & 0xC0 == 0x80
@@ -45,14 +41,30 @@ enum SpeechText {
         [0xC2, 0xAB], [0xC2, 0xBB], [0xC2, 0xA0],                                        // « » no-break space
     ]
 
-    /// True if the text holds something to pronounce: an ASCII letter or digit, or
-    /// any non-ASCII character other than quotes, dashes and the like.
+    /// ASCII punctuation espeak-ng passes over in silence (it reads symbols such as
+    /// `%`, `&`, `$`, `@` or `+` as words).
+    static func isSilentASCII(_ byte: UInt8) -> Bool {
+        if byte < 0x21 || byte == 0x7F { return true }   // whitespace and control characters
+        switch byte {
+        case UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "!"),
+             UInt8(ascii: "?"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "`"), UInt8(ascii: "("),
+             UInt8(ascii: ")"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"), UInt8(ascii: "}"),
+             UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "|"), UInt8(ascii: "<"), UInt8(ascii: ">"),
+             UInt8(ascii: "^"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// True if the text holds something to pronounce: a letter, digit or spoken
+    /// symbol, or any non-ASCII character other than quotes, dashes and the like.
     static func isSpeakable(_ text: ArraySlice<UInt8>) -> Bool {
         var index = text.startIndex
         while index < text.endIndex {
             let byte = text[index]
             if byte < 0x80 {
-                if isLetter(byte) || isDigit(byte) { return true }
+                if !isSilentASCII(byte) { return true }
                 index += 1
                 continue
             }

@@ -114,3 +114,6 @@ public final class StorySpeaker<Output: AudioOutput>: @unchecked Sendable {
         return result
     }
 }
+
+/// A story speaker playing on ALSA (pass `output: nil` to synthesize only).
+public typealias AlsaStorySpeaker = StorySpeaker<AlsaAudioOutput>

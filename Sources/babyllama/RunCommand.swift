@@ -56,7 +56,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             // Start speech first: a bad voice fails before the model is loaded.
-            var speaker: StorySpeaker<AlsaAudioOutput>? = nil
+            var speaker: AlsaStorySpeaker? = nil
             if speak {
                 let engine = try SpeechEngine(settings: speech.settings)
                 speaker = StorySpeaker(engine: engine, output: AlsaAudioOutput(device: speech.audioDevice))
@@ -78,7 +78,7 @@ struct RunCommand: ParsableCommand {
     }
 
     private func generate(transformer: Transformer, tokenizer: Tokenizer, sampler: inout Sampler,
-                          speaker: StorySpeaker<AlsaAudioOutput>?) throws {
+                          speaker: AlsaStorySpeaker?) throws {
         let promptTokens = tokenizer.encode(prompt, bos: true, eos: false)
         let generator = Generator(transformer: transformer)
         var text: [UInt8] = []

@@ -92,6 +92,21 @@ final class SpeechEngineTests: XCTestCase {
         XCTAssertEqual(SpeechError.emptyText.message, "there is no text to speak")
     }
 
+    func testSpokenSymbolsAndNumbersAreText() throws {
+        let engine = try SpeechEngine()
+        for symbol in ["%", "&", "$", "+"] {
+            XCTAssertGreaterThan(rms(try engine.synthesize(symbol).samples), speechRMSFloor, "espeak-ng reads \(symbol)")
+        }
+        XCTAssertThrowsError(try engine.synthesize("_ | < > ^")) { error in
+            XCTAssertEqual(error as? SpeechError, .emptyText)
+        }
+        // Digits say far more per byte than prose; a slow reading of many of them
+        // is still well inside the synthesis guard.
+        let slow = try SpeechEngine(settings: SpeechSettings(rate: 80))
+        let digits = Array(repeating: "987654321", count: 20).joined(separator: " ")
+        XCTAssertGreaterThan(try slow.synthesize(digits).durationMilliseconds, 60_000)
+    }
+
     func testTextOverTheLimitIsRefused() throws {
         let engine = try SpeechEngine(settings: SpeechSettings(maximumTextBytes: 100))
         let text = String(repeating: "a cat ", count: 20)
