@@ -59,16 +59,16 @@ final class EspeakRuntime: @unchecked Sendable {
     }
 
     /// Synthesizes `text` (UTF-8, NUL-terminated) with `settings`. The returned time
-    /// counts espeak-ng's work only, not the wait for the lock.
+    /// counts espeak-ng's work (voice changes included), not the wait for the lock.
     func synthesize(_ text: [UInt8], settings: SpeechSettings, maximumSamples: Int,
                     shouldStop: (() -> Bool)?) throws(SpeechError) -> SpeechAudio {
         precondition(text.last == 0, "espeak-ng reads text up to a NUL byte")
         return try lock.withLock { () throws(SpeechError) -> SpeechAudio in
-            try apply(settings)
+            let started = shim_monotonic_ns()
+            try apply(settings)   // loading a voice is text-to-speech work too
             let collector = SampleSink(maximumSamples: maximumSamples, shouldStop: shouldStop)
             activeSink = collector
             defer { activeSink = nil }
-            let started = shim_monotonic_ns()
             let flags = UInt32(espeakCHARS_UTF8) | UInt32(espeakENDPAUSE)
             let status = text.withUnsafeBytes { bytes in
                 espeak_ng_Synthesize(bytes.baseAddress, bytes.count, 0, POS_CHARACTER, 0, flags, nil, nil)

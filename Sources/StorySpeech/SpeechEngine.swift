@@ -23,6 +23,8 @@ public final class SpeechEngine: @unchecked Sendable {
     private var totalRequests = 0
 
     /// Starts espeak-ng (once per process) and checks the settings, voice included.
+    /// Make the first engine at start-up, before other threads are busy: espeak-ng's
+    /// start sets the process's LC_CTYPE locale, and `setlocale` is not thread-safe.
     public init(settings: SpeechSettings = SpeechSettings()) throws(SpeechError) {
         try settings.validate()
         if !settings.enabled { throw .disabled }
@@ -54,8 +56,8 @@ public final class SpeechEngine: @unchecked Sendable {
         let string = String(decoding: text, as: UTF8.self)
         let chunks = text.count <= SpeechEngine.chunkBytes
             ? [string] : SentenceSplitter.sentences(in: string, maximumSentenceBytes: SpeechEngine.chunkBytes)
-        // A guard against a runaway synthesis only: speech takes about 0.13 s per
-        // byte of prose at 80 words per minute and up to ~1.3 s per byte of digits
+        // A guard against a runaway synthesis only: at 80 words per minute speech
+        // takes about 0.13 s per byte of prose and 0.7 s per byte of long numbers
         // ("987654321" is fifteen words), so allow 2 s per byte.
         let maximumSamples = sampleRate * max(60, 2 * text.count)
         var audio = SpeechAudio(samples: [], sampleRate: sampleRate, synthesisNanoseconds: 0)

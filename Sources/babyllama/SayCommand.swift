@@ -22,10 +22,8 @@ struct SayCommand: ParsableCommand {
             let words = text == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : text
             let audio = try engine.synthesize(words)
             if let out {
-                do {
-                    try Data(audio.wavBytes()).write(to: URL(fileURLWithPath: out))
-                } catch {
-                    standardError("babyllama: error: cannot write '\(out)': \(error.localizedDescription)\n")
+                if let reason = write(audio.wavBytes(), to: out) {
+                    standardError("babyllama: error: cannot write '\(out)': \(reason)\n")
                     throw ExitCode(1)
                 }
             } else {
@@ -38,6 +36,15 @@ struct SayCommand: ParsableCommand {
             }
             standardError("tts ms: \(String(format: "%.1f", audio.synthesisMilliseconds))\n")
         }
+    }
+
+    /// Writes `bytes` to the file at `path`; returns the system's reason on failure.
+    private func write(_ bytes: [UInt8], to path: String) -> String? {
+        guard let file = fopen(path, "wb") else { return String(cString: strerror(errno)) }
+        let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+        let failure = written == bytes.count ? nil : String(cString: strerror(errno))
+        if fclose(file) != 0 && failure == nil { return String(cString: strerror(errno)) }
+        return failure
     }
 
     private func play(_ audio: SpeechAudio) throws(SpeechError) {

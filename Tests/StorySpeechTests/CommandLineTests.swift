@@ -110,6 +110,8 @@ final class CommandLineTests: XCTestCase {
              "babyllama: error: unknown voice 'zz-nowhere' (espeak-ng --voices lists them)"),
             (["say", "Hi.", "--espeak-data", "/nonexistent", "--out", file.path],
              "babyllama: error: espeak-ng-data not found (looked in: /nonexistent); install espeak-ng-data or set the data path"),
+            (["say", "Hi.", "--out", "/nonexistent-babyllama-dir/x.wav"],
+             "babyllama: error: cannot write '/nonexistent-babyllama-dir/x.wav': No such file or directory"),
         ]
         for (arguments, message) in cases {
             let outcome = try babyllama(arguments)
