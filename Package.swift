@@ -20,6 +20,7 @@ let package = Package(
     products: [
         .executable(name: "babyllama", targets: ["babyllama"]),
         .library(name: "LlamaCore", targets: ["LlamaCore"]),
+        .library(name: "StorySpeech", targets: ["StorySpeech"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,10 +28,14 @@ let package = Package(
     targets: [
         .target(name: "CShim"),
         .target(name: "LlamaCore", dependencies: ["CShim"], swiftSettings: optimized),
+        // Speech: espeak-ng synthesizes into memory, ALSA plays on the board's speaker.
+        .systemLibrary(name: "CEspeak", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev"])]),
+        .systemLibrary(name: "CAlsa", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
+        .target(name: "StorySpeech", dependencies: ["CShim", "CEspeak", "CAlsa"], swiftSettings: optimized),
         .executableTarget(
             name: "babyllama",
             dependencies: [
-                "LlamaCore", "CShim",
+                "LlamaCore", "CShim", "StorySpeech",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized),
@@ -38,6 +43,10 @@ let package = Package(
             name: "LlamaCoreTests",
             dependencies: ["LlamaCore"],
             exclude: [],
+            swiftSettings: optimized),
+        .testTarget(
+            name: "StorySpeechTests",
+            dependencies: ["StorySpeech"],
             swiftSettings: optimized),
     ]
 )

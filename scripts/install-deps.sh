@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(
     libmicrohttpd-dev libjansson-dev            # the HTTP service
-    libespeak-ng-dev espeak-ng-data             # speech
+    libespeak-ng-dev espeak-ng-data libasound2-dev   # speech
     libc6-dev-riscv64-cross gcc-riscv64-linux-gnu qemu-user   # the Duo (riscv64) build checks
     curl                                        # service integration tests
 )

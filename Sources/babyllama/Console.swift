@@ -21,6 +21,17 @@ func standardOutput<C: Collection>(_ bytes: C) where C.Element == UInt8 {
     if !bytes.isEmpty { writeAll(bytes, to: 1) }
 }
 
+/// Everything on stdin, until end of file.
+func readStandardInput() -> [UInt8] {
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress!, $0.count) }
+        if count <= 0 { return bytes }
+        bytes.append(contentsOf: chunk[0..<count])
+    }
+}
+
 func standardError(_ text: String) {
     writeAll(text.utf8, to: 2)
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LlamaCore
+import StorySpeech
 
 /// Options shared by every command that loads a model.
 struct ModelOptions: ParsableArguments {
@@ -56,11 +57,14 @@ enum KernelOption: String, ExpressibleByArgument, CaseIterable {
     var choice: KernelChoice { self == .simd ? .simd : .scalar }
 }
 
-/// Runs `body`, turning engine errors into one line on stderr and exit status 1.
+/// Runs `body`, turning engine and speech errors into one line on stderr and exit status 1.
 func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as LlamaError {
+        standardError("babyllama: error: \(error.message)\n")
+        throw ExitCode(1)
+    } catch let error as SpeechError {
         standardError("babyllama: error: \(error.message)\n")
         throw ExitCode(1)
     }

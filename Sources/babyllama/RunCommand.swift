@@ -1,6 +1,7 @@
 import ArgumentParser
 import CShim
 import LlamaCore
+import StorySpeech
 
 /// `babyllama run`: run.c's command line, text on stdout and tok/s on stderr.
 struct RunCommand: ParsableCommand {
@@ -38,16 +39,28 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object instead of the text.")
     var json = false
 
+    @Flag(name: .long, help: "Speak the story aloud as it is generated, sentence by sentence.")
+    var speak = false
+
+    @OptionGroup(title: "Speech (with --speak)") var speech: SpeechOptions
+
     func validate() throws {
         if mode != "generate" && mode != "chat" {
             throw ValidationError("-m must be 'generate' or 'chat', got '\(mode)'")
         }
         if temperature.isNaN || topP.isNaN { throw ValidationError("-t and -p must be numbers") }
         if json && mode == "chat" { throw ValidationError("--json works in generate mode only") }
+        if speak && mode == "chat" { throw ValidationError("--speak works in generate mode only") }
     }
 
     func run() throws {
         try reportingErrors {
+            // Start speech first: a bad voice fails before the model is loaded.
+            var speaker: AlsaStorySpeaker? = nil
+            if speak {
+                let engine = try SpeechEngine(settings: speech.settings)
+                speaker = StorySpeaker(engine: engine, output: AlsaAudioOutput(device: speech.audioDevice))
+            }
             let transformer = try model.loadTransformer()
             let tokenizer = try model.loadTokenizer(vocabSize: transformer.config.vocabSize)
             // run.c reads the seed as unsigned; 0 means "from the clock".
@@ -60,16 +73,18 @@ struct RunCommand: ParsableCommand {
                          systemPrompt: system, steps: steps)
                 return
             }
-            try generate(transformer: transformer, tokenizer: tokenizer, sampler: &sampler)
+            try generate(transformer: transformer, tokenizer: tokenizer, sampler: &sampler, speaker: speaker)
         }
     }
 
-    private func generate(transformer: Transformer, tokenizer: Tokenizer, sampler: inout Sampler) throws {
+    private func generate(transformer: Transformer, tokenizer: Tokenizer, sampler: inout Sampler,
+                          speaker: AlsaStorySpeaker?) throws {
         let promptTokens = tokenizer.encode(prompt, bos: true, eos: false)
         let generator = Generator(transformer: transformer)
         var text: [UInt8] = []
         let result = try generator.generate(promptTokens: promptTokens, steps: steps, sampler: &sampler) { event in
             let piece = tokenizer.printable(previous: event.previous, token: event.token)
+            speaker?.append(piece)
             if json {
                 text.append(contentsOf: piece)
             } else {
@@ -77,19 +92,26 @@ struct RunCommand: ParsableCommand {
             }
             return true
         }
-        if json {
-            let object = JSONValue.object([
-                ("tokens", .array(result.tokens.map { .int($0) })),
-                ("text", .string(String(decoding: text, as: UTF8.self))),
-                ("prompt_tokens", .int(result.promptTokenCount)),
-                ("tok_per_s", .double(result.runTokensPerSecond)),
-            ])
-            print(object.serialized())
-        } else {
+        if !json {
             print("")
             if result.tokens.count > 1 {
                 standardError("achieved tok/s: \(fixed(result.runTokensPerSecond, 6))\n")
             }
+        }
+        // Generation is done; the speaker may still be talking. Wait for it.
+        let speech = speaker?.finish()
+        if json {
+            var fields: [(String, JSONValue)] = [
+                ("tokens", .array(result.tokens.map { .int($0) })),
+                ("text", .string(String(decoding: text, as: UTF8.self))),
+                ("prompt_tokens", .int(result.promptTokenCount)),
+                ("tok_per_s", .double(result.runTokensPerSecond)),
+            ]
+            if let speech { fields.append(("tts_ms", .double(speech.synthesisMilliseconds))) }
+            print(JSONValue.object(fields).serialized())
+        }
+        if let speech {
+            standardError("tts ms: \(fixed(speech.synthesisMilliseconds, 1))\n")
         }
     }
 }

@@ -1,0 +1,22 @@
+// ALSA (libasound) playback for the StorySpeech target: the one audio API both
+// Debian and the Duo's Buildroot image have. Everything Swift cannot call
+// directly (the variadic error handler) gets a small wrapper here.
+#ifndef CALSA_H
+#define CALSA_H
+
+#include <alsa/asoundlib.h>
+
+/// Swallows alsa-lib's own diagnostics ("ALSA lib confmisc.c:... cannot find
+/// card '0'"): StorySpeech reports a failed device as one warning of its own.
+__attribute__((unused))
+static void calsa_discard_library_error(const char *file, int line, const char *function,
+                                        int error, const char *format, ...) {
+    (void)file; (void)line; (void)function; (void)error; (void)format;
+}
+
+/// Installs `calsa_discard_library_error` as alsa-lib's (process-wide) error handler.
+static inline void calsa_silence_library_errors(void) {
+    snd_lib_error_set_handler(calsa_discard_library_error);
+}
+
+#endif

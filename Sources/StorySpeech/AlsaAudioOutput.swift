@@ -1,0 +1,79 @@
+import CAlsa
+
+/// Plays audio on an ALSA PCM device: `default` (the system's mixer or first
+/// card), or a named one such as `plughw:0,0` on the Duo. `plug` devices convert
+/// espeak-ng's 22050 Hz to whatever rate the codec takes.
+public final class AlsaAudioOutput: AudioOutput, @unchecked Sendable {
+    /// The ALSA device name.
+    public let device: String
+    /// How much audio ALSA buffers ahead, in microseconds: enough to ride out a
+    /// busy CPU, little enough that cancelling is quick.
+    public static let latencyMicroseconds: UInt32 = 300_000
+    private var pcm: OpaquePointer?
+
+    public init(device: String = "default") {
+        self.device = device
+    }
+
+    deinit { close() }
+
+    public func open(sampleRate: Int) throws(SpeechError) {
+        close()
+        calsa_silence_library_errors()
+        var handle: OpaquePointer? = nil
+        // Non-blocking open: a busy hardware device fails at once instead of
+        // waiting for its owner to let go. Writes are switched back to blocking.
+        var status = snd_pcm_open(&handle, device, SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK)
+        guard status >= 0, let handle else {
+            throw .audioDeviceUnavailable(device: device, reason: AlsaAudioOutput.describe(status))
+        }
+        status = snd_pcm_nonblock(handle, 0)
+        if status >= 0 {
+            status = snd_pcm_set_params(handle, SND_PCM_FORMAT_S16_LE, SND_PCM_ACCESS_RW_INTERLEAVED,
+                                        1, UInt32(sampleRate), 1, AlsaAudioOutput.latencyMicroseconds)
+        }
+        if status < 0 {
+            snd_pcm_close(handle)
+            throw .audioDeviceUnavailable(device: device, reason: AlsaAudioOutput.describe(status))
+        }
+        pcm = handle
+    }
+
+    public func write(_ samples: UnsafeBufferPointer<Int16>) throws(SpeechError) {
+        guard let pcm else { throw .audioWriteFailed(device: device, reason: "device is not open") }
+        guard let base = samples.baseAddress else { return }
+        var offset = 0
+        while offset < samples.count {
+            let written = snd_pcm_writei(pcm, base + offset, snd_pcm_uframes_t(samples.count - offset))
+            if written < 0 {
+                // Underruns (the story paused) and suspends are normal: recover and go on.
+                let recovered = snd_pcm_recover(pcm, Int32(written), 1)
+                if recovered < 0 {
+                    throw .audioWriteFailed(device: device, reason: AlsaAudioOutput.describe(Int32(written)))
+                }
+                continue
+            }
+            offset += Int(written)
+        }
+    }
+
+    public func drain() {
+        if let pcm { snd_pcm_drain(pcm) }
+    }
+
+    public func discard() {
+        if let pcm { snd_pcm_drop(pcm) }
+    }
+
+    public func close() {
+        if let pcm {
+            snd_pcm_close(pcm)
+            self.pcm = nil
+        }
+    }
+
+    private static func describe(_ status: Int32) -> String {
+        guard let text = snd_strerror(status) else { return "ALSA error \(status)" }
+        return String(cString: text)
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import XCTest
+
+/// Runs the built `babyllama` executable: `say` and `run --speak` end to end.
+final class CommandLineTests: XCTestCase {
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The executable built with these tests (beside the test bundle), else `.build/release`.
+    func executable() throws -> URL {
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+        var candidates: [URL] = []
+        var directory = testBinary.deletingLastPathComponent()
+        for _ in 0..<3 {   // the .xctest may be a bundle directory on some platforms
+            candidates.append(directory.appendingPathComponent("babyllama"))
+            directory = directory.deletingLastPathComponent()
+        }
+        candidates.append(CommandLineTests.packageRoot.appendingPathComponent(".build/release/babyllama"))
+        for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate.path) {
+            return candidate
+        }
+        XCTFail("babyllama is not built (looked in \(candidates.map(\.path))); run swift build -c release")
+        throw CocoaError(.fileNoSuchFile)
+    }
+
+    struct Outcome {
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+        var errorLines: [String] { standardError.split(separator: "\n").map(String.init) }
+    }
+
+    func babyllama(_ arguments: [String], input: String? = nil) throws -> Outcome {
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = arguments
+        process.currentDirectoryURL = CommandLineTests.packageRoot
+        let output = Pipe()
+        let errors = Pipe()
+        let inputPipe = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = inputPipe
+        try process.run()
+        if let input { inputPipe.fileHandleForWriting.write(Data(input.utf8)) }
+        try inputPipe.fileHandleForWriting.close()
+        // Read both pipes to the end before waiting, so a full pipe cannot stall the child.
+        let errorData = Data(errors.fileHandleForReading.readDataToEndOfFile())
+        let outputData = Data(output.fileHandleForReading.readDataToEndOfFile())
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus,
+                       standardOutput: String(decoding: outputData, as: UTF8.self),
+                       standardError: String(decoding: errorData, as: UTF8.self))
+    }
+
+    func temporaryFile(_ name: String) -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("babyllama-\(getpid())-\(name)")
+        try? FileManager.default.removeItem(at: url)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url
+    }
+
+    func testSayWritesAValidWAV() throws {
+        let shortFile = temporaryFile("short.wav")
+        let longFile = temporaryFile("long.wav")
+        let short = try babyllama(["say", "Hello.", "--out", shortFile.path])
+        XCTAssertEqual(short.status, 0, short.standardError)
+        let long = try babyllama(["say", "Hello. Once upon a time, a small robot read stories to the children every night.",
+                                  "--out", longFile.path])
+        XCTAssertEqual(long.status, 0, long.standardError)
+
+        let shortWAV = try ParsedWAV(Array(try Data(contentsOf: shortFile)))
+        let longWAV = try ParsedWAV(Array(try Data(contentsOf: longFile)))
+        for wav in [shortWAV, longWAV] {
+            wav.assertSpeechFormat(sampleRate: 22050)
+            XCTAssertGreaterThan(rms(wav.samples), speechRMSFloor)
+        }
+        XCTAssertGreaterThan(longWAV.samples.count, shortWAV.samples.count * 3, "longer text, longer speech")
+        XCTAssertEqual(long.standardOutput, "")
+        XCTAssertEqual(long.errorLines.count, 1)
+        let ttsLine = try XCTUnwrap(long.errorLines.first)
+        XCTAssertTrue(ttsLine.hasPrefix("tts ms: "), ttsLine)
+        XCTAssertGreaterThan(Double(ttsLine.dropFirst("tts ms: ".count)) ?? 0, 0)
+    }
+
+    func testSayVoiceOptionsChangeTheSpeech() throws {
+        let slowFile = temporaryFile("slow.wav")
+        let fastFile = temporaryFile("fast.wav")
+        let text = "The little robot walked all the way to the sea."
+        XCTAssertEqual(try babyllama(["say", text, "--rate", "100", "--voice", "en-gb", "--out", slowFile.path]).status, 0)
+        XCTAssertEqual(try babyllama(["say", text, "--rate", "300", "--volume", "150", "--out", fastFile.path]).status, 0)
+        let slow = try ParsedWAV(Array(try Data(contentsOf: slowFile)))
+        let fast = try ParsedWAV(Array(try Data(contentsOf: fastFile)))
+        XCTAssertGreaterThan(slow.samples.count, fast.samples.count * 2)
+    }
+
+    func testSayReadsStandardInput() throws {
+        let file = temporaryFile("stdin.wav")
+        let outcome = try babyllama(["say", "-", "--out", file.path], input: "Text from a pipe.\n")
+        XCTAssertEqual(outcome.status, 0, outcome.standardError)
+        XCTAssertGreaterThan(rms(try ParsedWAV(Array(try Data(contentsOf: file))).samples), speechRMSFloor)
+    }
+
+    func testSayRefusesBadInputWithOneLine() throws {
+        let file = temporaryFile("never.wav")
+        let cases: [([String], String)] = [
+            (["say", "", "--out", file.path], "babyllama: error: there is no text to speak"),
+            (["say", "  ...  ", "--out", file.path], "babyllama: error: there is no text to speak"),
+            (["say", "Hi.", "--voice", "zz-nowhere", "--out", file.path],
+             "babyllama: error: unknown voice 'zz-nowhere' (espeak-ng --voices lists them)"),
+            (["say", "Hi.", "--espeak-data", "/nonexistent", "--out", file.path],
+             "babyllama: error: espeak-ng-data not found (looked in: /nonexistent); install espeak-ng-data or set the data path"),
+            (["say", "Hi.", "--out", "/nonexistent-babyllama-dir/x.wav"],
+             "babyllama: error: cannot write '/nonexistent-babyllama-dir/x.wav': No such file or directory"),
+        ]
+        for (arguments, message) in cases {
+            let outcome = try babyllama(arguments)
+            XCTAssertEqual(outcome.status, 1, "\(arguments)")
+            XCTAssertEqual(outcome.errorLines, [message], "\(arguments)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: file.path), "no file for \(arguments)")
+        }
+        let badRate = try babyllama(["say", "Hi.", "--rate", "5", "--out", file.path])
+        XCTAssertNotEqual(badRate.status, 0)
+        XCTAssertTrue(badRate.standardError.contains("speaking rate must be 80...450 words per minute, got 5"))
+    }
+
+    func testSayWithoutAudioDeviceFailsClearly() throws {
+        let outcome = try babyllama(["say", "Is anyone listening?", "--audio-device", "babyllama_no_such_device"])
+        XCTAssertEqual(outcome.status, 1)
+        XCTAssertEqual(outcome.errorLines.count, 1, outcome.standardError)
+        XCTAssertTrue(outcome.standardError.hasPrefix("babyllama: error: no audio device 'babyllama_no_such_device': "))
+        XCTAssertTrue(outcome.standardError.contains("--out FILE.wav"))
+    }
+
+    func testRunSpeakWithoutAudioDeviceWarnsOnceAndFinishes() throws {
+        let outcome = try babyllama(["run", "models/gqa260k.bin", "-z", "models/tok512.bin", "-n", "120", "-s", "7",
+                                     "-i", "Once upon a time. The end. A cat sat.", "--speak",
+                                     "--audio-device", "babyllama_no_such_device"])
+        XCTAssertEqual(outcome.status, 0, outcome.standardError)
+        XCTAssertTrue(outcome.standardOutput.hasPrefix("Once upon a time. The end. A cat sat."), outcome.standardOutput)
+        let warnings = outcome.errorLines.filter { $0.contains("warning") }
+        XCTAssertEqual(warnings.count, 1, outcome.standardError)
+        XCTAssertTrue(warnings.first?.hasPrefix("babyllama: warning: no audio device 'babyllama_no_such_device': ") ?? false)
+        XCTAssertEqual(outcome.errorLines.filter { $0.hasPrefix("achieved tok/s: ") }.count, 1)
+        let ttsLine = try XCTUnwrap(outcome.errorLines.last)
+        XCTAssertTrue(ttsLine.hasPrefix("tts ms: "), outcome.standardError)
+        XCTAssertGreaterThan(Double(ttsLine.dropFirst("tts ms: ".count)) ?? 0, 0, "the story was synthesized")
+    }
+
+    func testRunSpeakJSONReportsTTSTime() throws {
+        let outcome = try babyllama(["run", "models/gqa260k.bin", "-z", "models/tok512.bin", "-n", "40", "-s", "7",
+                                     "-i", "Hello there.", "--speak", "--json", "--audio-device", "null"])
+        XCTAssertEqual(outcome.status, 0, outcome.standardError)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(outcome.standardOutput.utf8)) as? [String: Any])
+        XCTAssertGreaterThan(object["tts_ms"] as? Double ?? 0, 0)
+        XCTAssertFalse(outcome.standardError.contains("warning"), "ALSA's null device plays: \(outcome.standardError)")
+    }
+
+    func testRunSpeakRefusesBadVoiceBeforeLoadingTheModel() throws {
+        let outcome = try babyllama(["run", "models/does-not-exist.bin", "--speak", "--voice", "zz-nowhere"])
+        XCTAssertEqual(outcome.status, 1)
+        XCTAssertEqual(outcome.errorLines, ["babyllama: error: unknown voice 'zz-nowhere' (espeak-ng --voices lists them)"])
+    }
+}
