@@ -92,7 +92,8 @@ final class GoldenGenerateTests: XCTestCase {
     /// contract: this only checks the prompt is fed and reports where streams part.
     func testSampledFloat32CasesSimdReportDivergence() throws {
         for golden in try cases({ !$0.isGreedy && $0.quant != true }) {
-            let outcome = try run(golden, kernels: .simd, threads: 2)
+            // One thread: SIMD rows and heads sum the same way however they are split.
+            let outcome = try run(golden, kernels: .simd, threads: 1)
             XCTAssertEqual(Array(outcome.tokens.prefix(golden.prompt_ids.count)), golden.prompt_ids, golden.name)
             let divergence = firstDivergence(outcome.tokens, golden.tokens)
                 .map { "first divergence at index \($0) of \(golden.tokens.count)" } ?? "identical"

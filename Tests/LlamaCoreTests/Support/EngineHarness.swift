@@ -7,6 +7,11 @@ enum EngineHarness {
         try Transformer(checkpoint: Checkpoint(path: path), pool: WorkerPool(threadCount: threads), kernels: kernels)
     }
 
+    /// A transformer for tests that only throw `LlamaError` (typed throws).
+    static func transformerOrFail(_ path: String, kernels: KernelChoice = .simd) throws(LlamaError) -> Transformer {
+        try Transformer(checkpoint: Checkpoint(path: path), pool: WorkerPool(threadCount: 1), kernels: kernels)
+    }
+
     /// A generation as run.c prints it.
     struct Run {
         var result: GenerationResult

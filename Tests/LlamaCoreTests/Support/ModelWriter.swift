@@ -1,46 +1,5 @@
 import Foundation
 
-/// The shape of a random test model, as `make_model.py`'s options give it.
-struct ModelShape: Equatable, Sendable {
-    var dim: Int
-    var hiddenDim: Int
-    var layerCount: Int
-    var headCount: Int
-    var kvHeadCount: Int
-    var vocabSize: Int
-    var seqLen: Int
-    /// False for `--unshared`: the checkpoint stores its own classifier.
-    var sharedClassifier = true
-
-    var headSize: Int { dim / headCount }
-    var kvDim: Int { kvHeadCount * headSize }
-
-    /// stories15M's shape, `make_model.py`'s default.
-    static let stories15M = ModelShape(dim: 288, hiddenDim: 768, layerCount: 6, headCount: 6, kvHeadCount: 6,
-                                       vocabSize: 32000, seqLen: 256)
-}
-
-/// All tensors of a llama2.c model in fp32, flattened row-major, in the order and
-/// shapes of `make_model.py` (`fcos`/`fsin` are the unused RoPE tables).
-struct ModelTensors: Sendable {
-    var shape: ModelShape
-    /// Tensor name → values; names as in `make_model.py`'s `ORDER` plus "wcls".
-    var values: [String: [Float]]
-
-    /// The tensors of a v0 file, in file order (the classifier last, unshared only).
-    static let order = ["emb", "rms_att", "wq", "wk", "wv", "wo", "rms_ffn", "w1", "w2", "w3",
-                        "rms_final", "fcos", "fsin"]
-
-    subscript(_ name: String) -> [Float] { values[name]! }
-
-    /// Layer `layer`'s slice of a per-layer tensor of `count` values per layer.
-    func layer(_ name: String, _ layer: Int) -> ArraySlice<Float> {
-        let all = self[name]
-        let count = all.count / shape.layerCount
-        return all[(layer * count)..<((layer + 1) * count)]
-    }
-}
-
 /// A Swift port of `shared/tools/make_model.py`: seeded random llama2.c checkpoints,
 /// byte for byte (the tests check the files' sha256 against the Python script's).
 enum ModelWriter {
@@ -167,23 +126,5 @@ enum ModelWriter {
             start += groupSize
         }
         return (values, scales)
-    }
-}
-
-/// Little-endian binary output.
-struct ByteWriter {
-    var bytes: [UInt8] = []
-
-    mutating func int32(_ value: Int) {
-        uint32(UInt32(bitPattern: Int32(value)))
-    }
-
-    mutating func uint32(_ value: UInt32) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
-    }
-
-    mutating func floats<C: Collection>(_ values: C) where C.Element == Float {
-        bytes.reserveCapacity(bytes.count + 4 * values.count)
-        for value in values { uint32(value.bitPattern) }
     }
 }
