@@ -31,9 +31,13 @@ final class CommandLineTests: XCTestCase {
         try assertEngineError(["run", truncated, "-z", tokenizer], mentions: "truncated")
     }
 
-    func testRunMismatchedTokenizer() throws {
+    func testRunBadTokenizer() throws {
         try assertEngineError(["run", model, "-z", "models/tokenizer.bin"], mentions: "32000")
         try assertEngineError(["run", model, "-z", "models/no-such-tokenizer.bin"], mentions: "no-such-tokenizer.bin")
+        let garbage = TestModels.write(Array(String(repeating: "not a tokenizer ", count: 50).utf8), name: "garbage-tok.bin")
+        try assertEngineError(["run", model, "-z", garbage], mentions: "not a valid llama2.c tokenizer")
+        let cut = TestModels.write(Array(try Repository.read(Repository.model("tok512.bin")).prefix(3001)), name: "cut-tok.bin")
+        try assertEngineError(["run", model, "-z", cut], mentions: "tokenizer")
     }
 
     func testRunPromptLongerThanContext() throws {
