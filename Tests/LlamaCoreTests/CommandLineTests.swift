@@ -1,0 +1,137 @@
+import Foundation
+import XCTest
+
+/// The built `babyllama` binary: golden output, and one clear error line with a
+/// non-zero status for bad input.
+final class CommandLineTests: XCTestCase {
+    private let model = "models/gqa260k.bin"
+    private let tokenizer = "models/tok512.bin"
+
+    /// An engine error: status 1, exactly one stderr line, nothing of a crash.
+    private func assertEngineError(_ arguments: [String], mentions fragment: String,
+                                   file: StaticString = #filePath, line: UInt = #line) throws {
+        let outcome = try CommandRunner.run(arguments)
+        XCTAssertTrue(outcome.exited, "killed by a signal: \(arguments)", file: file, line: line)
+        XCTAssertNotEqual(outcome.status, 0, "\(arguments)", file: file, line: line)
+        XCTAssertEqual(outcome.errorLines.count, 1, "stderr: \(outcome.standardError)", file: file, line: line)
+        XCTAssertTrue(outcome.standardError.hasPrefix("babyllama: error: "), outcome.standardError, file: file, line: line)
+        XCTAssertTrue(outcome.standardError.contains(fragment), "'\(fragment)' in \(outcome.standardError)",
+                      file: file, line: line)
+    }
+
+    func testRunMissingCheckpoint() throws {
+        try assertEngineError(["run", "models/no-such-model.bin", "-z", tokenizer], mentions: "no-such-model.bin")
+    }
+
+    func testRunGarbageCheckpoint() throws {
+        let path = TestModels.write(Array(String(repeating: "garbage ", count: 100).utf8), name: "garbage.bin")
+        try assertEngineError(["run", path, "-z", tokenizer], mentions: "not a valid llama2.c checkpoint")
+        let truncated = TestModels.write(Array(try Repository.read(Repository.model("gqa260k.bin")).prefix(5000)),
+                                         name: "truncated.bin")
+        try assertEngineError(["run", truncated, "-z", tokenizer], mentions: "truncated")
+    }
+
+    func testRunBadTokenizer() throws {
+        try assertEngineError(["run", model, "-z", "models/tokenizer.bin"], mentions: "32000")
+        try assertEngineError(["run", model, "-z", "models/no-such-tokenizer.bin"], mentions: "no-such-tokenizer.bin")
+        let garbage = TestModels.write(Array(String(repeating: "not a tokenizer ", count: 50).utf8), name: "garbage-tok.bin")
+        try assertEngineError(["run", model, "-z", garbage], mentions: "not a valid llama2.c tokenizer")
+        let cut = TestModels.write(Array(try Repository.read(Repository.model("tok512.bin")).prefix(3001)), name: "cut-tok.bin")
+        try assertEngineError(["run", model, "-z", cut], mentions: "tokenizer")
+    }
+
+    func testRunPromptLongerThanContext() throws {
+        let prompt = String(repeating: "xq", count: 700)  // well over 512 tokens with tok512
+        try assertEngineError(["run", model, "-z", tokenizer, "-i", prompt, "-t", "0"], mentions: "prompt is")
+    }
+
+    func testLogitsBadArguments() throws {
+        let out = TestModels.temporaryPath("bad.npy")
+        try assertEngineError(["logits", model, "--tokens", "1,2,9999", "--out", out], mentions: "9999")
+        try assertEngineError(["logits", model, "--tokens", "1,2", "--positions", "5", "--out", out], mentions: "position 5")
+        try assertEngineError(["logits", model, "--tokens", "1,x", "--out", out], mentions: "'x'")
+    }
+
+    func testTokenizeBadTokenizer() throws {
+        try assertEngineError(["tokenize", "-z", tokenizer, "--vocab-size", "32000", "--", "hi"], mentions: "512")
+    }
+
+    /// Flags the argument parser rejects: its usage message, a non-zero status, no crash.
+    func testBadFlags() throws {
+        let cases: [[String]] = [
+            ["run", model, "--threads", "0"],
+            ["run", model, "--kernels", "fast"],
+            ["run", model, "--bogus"],
+            ["run", model, "-n", "many"],
+            ["run", model, "-m", "poem"],
+            ["run"],
+            ["tokenize", "--vocab-size", "0", "hi"],
+            ["frobnicate"],
+        ]
+        for arguments in cases {
+            let outcome = try CommandRunner.run(arguments)
+            XCTAssertTrue(outcome.exited, "killed by a signal: \(arguments)")
+            XCTAssertNotEqual(outcome.status, 0, "\(arguments)")
+            XCTAssertFalse(outcome.standardError.isEmpty, "\(arguments) says why")
+            XCTAssertTrue(outcome.standardOutput.isEmpty, "\(arguments) prints nothing on stdout")
+        }
+    }
+
+    // MARK: golden output
+
+    func testRunJSONMatchesGoldenGreedy() throws {
+        let golden = try XCTUnwrap(try Golden.generateCases().first { $0.name == "gqa260k_greedy" })
+        for kernels in ["simd", "scalar"] {
+            let outcome = try CommandRunner.run(["run", model, "-z", tokenizer, "-t", "0", "-n", String(golden.steps),
+                                                 "--json", "--threads", "2", "--kernels", kernels])
+            XCTAssertEqual(outcome.status, 0, outcome.standardError)
+            let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: outcome.standardOutput) as? [String: Any])
+            let tokens = try XCTUnwrap(object["tokens"] as? [Int])
+            XCTAssertEqual(Array(tokens.prefix(golden.tokens.count)), golden.tokens, kernels)
+            XCTAssertTrue((0...1).contains(tokens.count - golden.tokens.count), kernels)
+            XCTAssertEqual((object["text"] as? String).map { $0 + "\n" }, golden.text, kernels)
+            XCTAssertEqual(object["prompt_tokens"] as? Int, 1)
+        }
+    }
+
+    /// Plain `run` prints run.c's text on stdout and the rate on stderr.
+    func testRunTextMatchesGoldenSampled() throws {
+        let golden = try XCTUnwrap(try Golden.generateCases().first { $0.name == "gqa260k_t1_s42" })
+        let outcome = try CommandRunner.run(["run", model, "-z", tokenizer, "-t", "1", "-p", "0.9", "-s", "42",
+                                             "-n", String(golden.steps), "--kernels", "scalar"])
+        XCTAssertEqual(outcome.status, 0, outcome.standardError)
+        XCTAssertEqual(String(decoding: outcome.standardOutput, as: UTF8.self), golden.text)
+        XCTAssertTrue(outcome.standardError.hasPrefix("achieved tok/s: "), outcome.standardError)
+    }
+
+    func testTokenizeMatchesGoldenIDs() throws {
+        let cases = try Golden.encodeCases()
+        XCTAssertEqual(cases.count, 35)
+        for testCase in cases {
+            let outcome = try CommandRunner.run(["tokenize", "-z", "models/" + testCase.tokenizer,
+                                                 "--vocab-size", String(testCase.vocab_size), "--", testCase.text])
+            XCTAssertEqual(outcome.status, 0, outcome.standardError)
+            let ids = try JSONSerialization.jsonObject(with: outcome.standardOutput) as? [Int]
+            XCTAssertEqual(ids, testCase.ids, testCase.text.debugDescription)
+        }
+    }
+
+    func testLogitsWritesGoldenNpy() throws {
+        let golden = try GoldenLogits(name: "gqa260k_greedy")
+        let out = TestModels.temporaryPath("logits.npy")
+        let outcome = try CommandRunner.run(["logits", model, "--tokens", golden.tokens.map(String.init).joined(separator: ","),
+                                             "--positions", golden.positions.map(String.init).joined(separator: ","),
+                                             "--out", out, "--threads", "2"])
+        XCTAssertEqual(outcome.status, 0, outcome.standardError)
+        let array = try NumpyArray(data: Repository.read(out))
+        XCTAssertEqual(array.shape, [golden.positions.count, golden.vocabSize])
+        for (index, position) in golden.positions.enumerated() {
+            let row = array.values[(index * golden.vocabSize)..<((index + 1) * golden.vocabSize)]
+            XCTAssertLessThanOrEqual(relativeMaxDifference(row, golden.rows[index]), 1e-4, "position \(position)")
+        }
+    }
+
+    func testBinaryIsBuilt() {
+        XCTAssertNotNil(CommandRunner.executable, "swift test -c release builds babyllama beside the tests")
+    }
+}

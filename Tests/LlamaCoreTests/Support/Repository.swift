@@ -1,0 +1,22 @@
+import Foundation
+
+/// Where the repository's files are, found from this source file's path so the
+/// tests run from any working directory.
+enum Repository {
+    /// The package root (this file is Tests/LlamaCoreTests/Support/Repository.swift).
+    static let root: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+
+    /// A file of Tests/Fixtures.
+    static func fixture(_ name: String) -> String { path("Tests/Fixtures/" + name) }
+
+    /// A bundled file of models/.
+    static func model(_ name: String) -> String { path("models/" + name) }
+
+    static func read(_ path: String) throws -> Data {
+        try Data(contentsOf: URL(fileURLWithPath: path))
+    }
+}
