@@ -159,7 +159,9 @@ private final class PoolState: @unchecked Sendable {
     }
 
     func workerLoop() {
-        var seen = ticket.load(ordering: .acquiring) >> 32
+        // Generation 0 is the pool's start, before any job or stop: a thread that starts
+        // late must still notice those (reading the current generation here would not).
+        var seen: UInt64 = 0
         while true {
             var spins = 0
             var current = ticket.load(ordering: .acquiring)

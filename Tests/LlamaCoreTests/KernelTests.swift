@@ -13,6 +13,20 @@ final class KernelTests: XCTestCase {
     /// What rows outside the range must still hold afterwards.
     private static let sentinel: Float = -12345.5
 
+    /// Runs `body` with `outputs` and `inputs` (vectors of `outputWidth` / `inputWidth`
+    /// floats back to back) seen as kernel batches.
+    private func withBatches(_ outputs: inout [Float], outputWidth: Int, _ inputs: [Float], inputWidth: Int,
+                             _ body: (VectorBatch, VectorBatch) -> Void) {
+        var inputCopy = inputs
+        let count = inputs.count / inputWidth
+        outputs.withUnsafeMutableBufferPointer { out in
+            inputCopy.withUnsafeMutableBufferPointer { x in
+                body(VectorBatch(base: out.baseAddress!, stride: outputWidth, count: count),
+                     VectorBatch(base: x.baseAddress!, stride: inputWidth, count: count))
+            }
+        }
+    }
+
     /// Rigorous bound on the rounding error of any order of summing `cols` float
     /// products (γ_n · Σ|w·x| with u = 2⁻²⁴), against the exact sum.
     private func summationBound(_ absoluteSum: Double, cols: Int) -> Double {
@@ -41,7 +55,9 @@ final class KernelTests: XCTestCase {
                 let w = random.floats(rows * cols), x = random.floats(cols)
                 var out = [Float](repeating: Self.sentinel, count: rows)
                 var reference = [Float](repeating: 0, count: rows)
-                Kernels.matmul(&out, x, w, cols: cols, rows: range)
+                withBatches(&out, outputWidth: rows, x, inputWidth: cols) { out, x in
+                    Kernels.matmul(out, x, w, cols: cols, rows: range)
+                }
                 Kernels.matmulReference(&reference, x, w, rows: rows, cols: cols)
                 for i in 0..<rows {
                     guard range.contains(i) else {
@@ -61,29 +77,86 @@ final class KernelTests: XCTestCase {
         }
     }
 
-    func testDotAndAddScaled() {
-        var random = SeededRandom(seed: 3)
-        for count in Self.columnCounts {
-            let a = random.floats(count), b = random.floats(count)
-            var exact = 0.0, absolute = 0.0
-            for j in 0..<count {
-                exact += Double(a[j]) * Double(b[j])
-                absolute += abs(Double(a[j]) * Double(b[j]))
+    /// A batch of vectors gives each vector what a batch of one gives it (the
+    /// batched tiles sum in the same lanes as the single-vector kernel or within
+    /// the same rounding bound).
+    func testBatchedMatmulMatchesOneVectorAtATime() {
+        var random = SeededRandom(seed: 11)
+        for cols in [8, 17, 64, 100] {
+            for (rows, range) in Self.rowRanges {
+                for count in [2, 3, 5] {
+                    let w = random.floats(rows * cols), x = random.floats(count * cols)
+                    var out = [Float](repeating: Self.sentinel, count: count * rows)
+                    withBatches(&out, outputWidth: rows, x, inputWidth: cols) { out, x in
+                        Kernels.matmul(out, x, w, cols: cols, rows: range)
+                    }
+                    for b in 0..<count {
+                        for i in 0..<rows {
+                            let value = out[b * rows + i]
+                            guard range.contains(i) else {
+                                XCTAssertEqual(value, Self.sentinel, "vector \(b) row \(i) outside \(range) was written")
+                                continue
+                            }
+                            var exact = 0.0, absolute = 0.0
+                            for j in 0..<cols {
+                                exact += Double(w[i * cols + j]) * Double(x[b * cols + j])
+                                absolute += abs(Double(w[i * cols + j]) * Double(x[b * cols + j]))
+                            }
+                            XCTAssertLessThanOrEqual(abs(Double(value) - exact), summationBound(absolute, cols: cols),
+                                                     "batch \(count) vector \(b): cols \(cols) row \(i)")
+                        }
+                    }
+                }
             }
-            XCTAssertLessThanOrEqual(abs(Double(Kernels.dot(a, b, count: count)) - exact),
-                                     summationBound(absolute, cols: count), "dot of \(count)")
+        }
+    }
 
-            // One multiply-add per element: fused or not, within one rounding of each step.
-            var out = random.floats(count + 1)
-            let before = out
-            Kernels.addScaled(&out, a, scale: 0.75, count: count)
-            for j in 0..<count {
-                let exactValue = Double(before[j]) + 0.75 * Double(a[j])
-                XCTAssertLessThanOrEqual(abs(Double(out[j]) - exactValue),
-                                         2 * 0x1p-24 * (abs(Double(before[j])) + abs(0.75 * Double(a[j]))) + 1e-30,
-                                         "addScaled \(count) at \(j)")
+    /// Attention scores: the SIMD kernel (positions in lanes) equals run.c's loop bit for bit.
+    func testAttentionScoresAreRunCsBitForBit() {
+        var random = SeededRandom(seed: 3)
+        for headSize in [2, 8, 16, 48] {
+            for count in [1, 5, 8, 9, 31, 64] {
+                let stride = count + 3
+                let query = random.floats(headSize)
+                let keys = random.floats(headSize * stride)  // component i of position t at i * stride + t
+                var simd = [Float](repeating: Self.sentinel, count: count + 1), reference = simd
+                Kernels.attentionScores(&simd, query: query, keys: keys, keyStride: stride, headSize: headSize, count: count)
+                Kernels.attentionScoresReference(&reference, query: query, keys: keys, keyStride: stride,
+                                                 headSize: headSize, count: count)
+                for t in 0..<count {
+                    var score: Float = 0
+                    for i in 0..<headSize { score += query[i] * keys[i * stride + t] }
+                    score /= sqrtf(Float(headSize))
+                    XCTAssertEqual(reference[t].bitPattern, score.bitPattern, "reference, head \(headSize) t \(t)")
+                    XCTAssertEqual(simd[t].bitPattern, score.bitPattern, "simd, head \(headSize) t \(t)")
+                }
+                XCTAssertEqual(simd[count], Self.sentinel, "wrote past count")
             }
-            XCTAssertEqual(out[count], before[count], "addScaled wrote past count")
+        }
+    }
+
+    /// The attention-weighted sum of values: SIMD (elements in lanes, products rounded
+    /// before adding) equals run.c's loop bit for bit.
+    func testWeightedSumIsRunCsBitForBit() {
+        var random = SeededRandom(seed: 12)
+        for headSize in [2, 8, 12, 16, 48] {
+            for count in [1, 2, 7, 33] {
+                let stride = headSize + 5
+                let weights = random.floats(count, in: 0...1)
+                let values = random.floats(count * stride)
+                var simd = [Float](repeating: Self.sentinel, count: headSize + 1), reference = simd
+                Kernels.weightedSum(&simd, weights: weights, values: values, valueStride: stride,
+                                    headSize: headSize, count: count)
+                Kernels.weightedSumReference(&reference, weights: weights, values: values, valueStride: stride,
+                                             headSize: headSize, count: count)
+                var runC = [Float](repeating: 0, count: headSize)
+                for t in 0..<count {
+                    for i in 0..<headSize { runC[i] += weights[t] * values[t * stride + i] }
+                }
+                XCTAssertEqual(Array(reference[0..<headSize]).map(\.bitPattern), runC.map(\.bitPattern), "reference \(headSize)×\(count)")
+                XCTAssertEqual(Array(simd[0..<headSize]).map(\.bitPattern), runC.map(\.bitPattern), "simd \(headSize)×\(count)")
+                XCTAssertEqual(simd[headSize], Self.sentinel, "wrote past headSize")
+            }
         }
     }
 
@@ -92,9 +165,8 @@ final class KernelTests: XCTestCase {
         for count in Self.columnCounts {
             for magnitude: Float in [1e-3, 1, 30] {
                 let x = random.floats(count).map { $0 * magnitude }, weight = random.floats(count, in: 0.5...1.5)
-                var out = [Float](repeating: 0, count: count), reference = out
+                var out = [Float](repeating: 0, count: count)
                 Kernels.rmsnorm(&out, x, weight, count: count)
-                Kernels.rmsnormReference(&reference, x, weight, count: count)
                 // run.c's formula in float64.
                 let meanSquare = x.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(count)
                 let scale = 1 / (meanSquare + 1e-5).squareRoot()
@@ -103,19 +175,18 @@ final class KernelTests: XCTestCase {
                 let relative = (Double(count) / 2 + 8) * 0x1p-24
                 for j in 0..<count {
                     let exact = Double(weight[j]) * Double(x[j]) * scale
-                    XCTAssertEqual(Double(reference[j]), exact, accuracy: relative * abs(exact) + 1e-30, "reference \(count)")
-                    XCTAssertEqual(Double(out[j]), exact, accuracy: relative * abs(exact) + 1e-30, "simd \(count)")
+                    XCTAssertEqual(Double(out[j]), exact, accuracy: relative * abs(exact) + 1e-30, "rmsnorm \(count)")
                 }
             }
         }
     }
 
-    func testRmsnormReferenceIsRunCsLoop() {
+    func testRmsnormIsRunCsLoop() {
         var random = SeededRandom(seed: 5)
         let count = 37
         let x = random.floats(count), weight = random.floats(count)
         var out = [Float](repeating: 0, count: count)
-        Kernels.rmsnormReference(&out, x, weight, count: count)
+        Kernels.rmsnorm(&out, x, weight, count: count)
         var ss: Float = 0
         for j in 0..<count { ss += x[j] * x[j] }
         ss /= Float(count)
@@ -230,8 +301,9 @@ final class KernelTests: XCTestCase {
             for groups in [1, 2, 3, 5] {
                 let cols = groupSize * groups
                 for (rows, range) in Self.rowRanges + [(33, 0..<33), (40, 9..<37)] {
-                    let x = QuantizedVector.allocate(capacity: cols, groupSize: groupSize)
-                    defer { x.deallocate() }
+                    let batch = QuantizedBatch.allocate(width: cols, capacity: 1, groupSize: groupSize)
+                    defer { batch.deallocate() }
+                    let x = batch[0]
                     let xValues = (0..<cols).map { _ in Int8.random(in: -128...127, using: &random) }
                     let xScales = random.floats(groups, in: 0.001...0.1)
                     x.values.update(from: xValues, count: cols)
@@ -241,7 +313,10 @@ final class KernelTests: XCTestCase {
 
                     var out = [Float](repeating: Self.sentinel, count: rows)
                     var reference = [Float](repeating: 0, count: rows)
-                    QuantizedKernels.matmul(&out, x, values: w, scales: ws, cols: cols, rows: range)
+                    out.withUnsafeMutableBufferPointer { out in
+                        QuantizedKernels.matmul(VectorBatch(base: out.baseAddress!, stride: rows, count: 1), batch,
+                                                count: 1, values: w, scales: ws, cols: cols, rows: range)
+                    }
                     QuantizedKernels.matmulReference(&reference, x, values: w, scales: ws, rows: rows, cols: cols)
                     let runq = runqMatmul((xValues, xScales), w, ws, rows: rows, cols: cols, groupSize: groupSize)
                     let label = "group size \(groupSize), \(rows)×\(cols), rows \(range)"
@@ -265,7 +340,9 @@ final class KernelTests: XCTestCase {
                 let x = random.floats(cols)
                 var out = [Float](repeating: Self.sentinel, count: rows)
                 var reference = [Float](repeating: 0, count: rows)
-                HalfKernels.matmul(&out, x, w, cols: cols, rows: range)
+                withBatches(&out, outputWidth: rows, x, inputWidth: cols) { out, x in
+                    HalfKernels.matmul(out, x, w, cols: cols, rows: range)
+                }
                 HalfKernels.matmulReference(&reference, x, w, rows: rows, cols: cols)
                 for i in 0..<rows {
                     guard range.contains(i) else {
@@ -285,5 +362,64 @@ final class KernelTests: XCTestCase {
                 }
             }
         }
+    }
+
+    /// A batch of Q8_0 vectors: each equals runq.c's matmul of that vector alone.
+    func testQuantizedBatchIsBitExactPerVector() {
+        var random = SeededRandom(seed: 13)
+        let groupSize = 32, cols = 96, rows = 21, count = 5
+        let batch = QuantizedBatch.allocate(width: cols, capacity: count, groupSize: groupSize)
+        defer { batch.deallocate() }
+        let inputs = random.floats(count * cols, in: -2...2)
+        for b in 0..<count {
+            inputs.withUnsafeBufferPointer { QuantizedKernels.quantize($0.baseAddress! + b * cols, count: cols, into: batch[b]) }
+        }
+        let w = (0..<(rows * cols)).map { _ in Int8.random(in: -127...127, using: &random) }
+        let ws = random.floats(rows * cols / groupSize, in: 0.001...0.1)
+        var out = [Float](repeating: Self.sentinel, count: count * rows)
+        out.withUnsafeMutableBufferPointer { out in
+            QuantizedKernels.matmul(VectorBatch(base: out.baseAddress!, stride: rows, count: count), batch,
+                                    count: count, values: w, scales: ws, cols: cols, rows: 3..<rows)
+        }
+        for b in 0..<count {
+            var reference = [Float](repeating: 0, count: rows)
+            QuantizedKernels.matmulReference(&reference, batch[b], values: w, scales: ws, rows: rows, cols: cols)
+            for i in 0..<rows {
+                let expected = i >= 3 ? reference[i] : Self.sentinel
+                XCTAssertEqual(out[b * rows + i].bitPattern, expected.bitPattern, "vector \(b) row \(i)")
+            }
+        }
+    }
+
+    /// The integer fp16 conversions used on riscv64 equal the hardware's (F16C here) on
+    /// every half and on floats around every rounding boundary.
+    func testSoftwareHalfConversionsMatchHardware() {
+        for bits in 0...0xFFFF {
+            let half = UInt16(bits)
+            let software = HalfKernels.softwareHalf(half), hardware = Float(Float16(bitPattern: half))
+            if software.isNaN || hardware.isNaN {
+                XCTAssertTrue(software.isNaN && hardware.isNaN, "half \(half)")
+            } else {
+                XCTAssertEqual(software.bitPattern, hardware.bitPattern, "half \(half)")
+            }
+        }
+        var mismatches = 0
+        for bits in 0...0x7BFF {
+            let value = Float(Float16(bitPattern: UInt16(bits)))
+            let next = Float(Float16(bitPattern: UInt16(bits + 1)))
+            let middle = (value + next) / 2
+            for probe in [value, middle, middle.nextDown, middle.nextUp, value.nextUp, -value, -middle] {
+                if HalfKernels.softwareHalfBits(probe) != Float16(probe).bitPattern { mismatches += 1 }
+            }
+        }
+        var random = SeededRandom(seed: 14)
+        for _ in 0..<200_000 {
+            let probe = Float(bitPattern: UInt32.random(in: 0...UInt32.max, using: &random))
+            if probe.isNaN { continue }
+            if HalfKernels.softwareHalfBits(probe) != Float16(probe).bitPattern { mismatches += 1 }
+        }
+        XCTAssertEqual(mismatches, 0)
+        XCTAssertEqual(HalfKernels.softwareHalfBits(.infinity), 0x7C00)
+        XCTAssertTrue(HalfKernels.softwareHalf(HalfKernels.softwareHalfBits(.nan)).isNaN)
     }
 }
