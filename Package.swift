@@ -20,6 +20,7 @@ let package = Package(
     products: [
         .executable(name: "babyllama", targets: ["babyllama"]),
         .library(name: "LlamaCore", targets: ["LlamaCore"]),
+        .library(name: "StoryService", targets: ["StoryService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,10 +28,17 @@ let package = Package(
     targets: [
         .target(name: "CShim"),
         .target(name: "LlamaCore", dependencies: ["CShim"], swiftSettings: optimized),
+        // The HTTP service's C libraries, from Debian's packages (headers in /usr/include).
+        .systemLibrary(name: "CMicroHTTPD", providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "CJansson", providers: [.apt(["libjansson-dev"])]),
+        // Embedded-Swift clean, like LlamaCore (scripts/check-embedded-service.sh).
+        .target(name: "StoryService", dependencies: ["LlamaCore", "CShim", "CMicroHTTPD", "CJansson"],
+                swiftSettings: optimized),
         .executableTarget(
             name: "babyllama",
             dependencies: [
                 "LlamaCore",
+                "StoryService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized),
@@ -38,6 +46,10 @@ let package = Package(
             name: "LlamaCoreTests",
             dependencies: ["LlamaCore"],
             exclude: [],
+            swiftSettings: optimized),
+        .testTarget(
+            name: "StoryServiceTests",
+            dependencies: ["StoryService", "LlamaCore"],
             swiftSettings: optimized),
     ]
 )

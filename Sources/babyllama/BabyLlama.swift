@@ -6,5 +6,5 @@ struct BabyLlama: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "babyllama",
         abstract: "Baby LLaMA 2 story engine: llama2.c checkpoints, run.c-compatible.",
-        subcommands: [RunCommand.self, TokenizeCommand.self, LogitsCommand.self])
+        subcommands: [RunCommand.self, TokenizeCommand.self, LogitsCommand.self, ServeCommand.self])
 }
