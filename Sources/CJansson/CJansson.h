@@ -25,7 +25,8 @@ static inline int babyllama_json_error_code(const json_error_t *error) {
 static inline int babyllama_json_error_invalid_utf8(void) { return (int)json_error_invalid_utf8; }
 static inline int babyllama_json_error_numeric_overflow(void) { return (int)json_error_numeric_overflow; }
 
-/// Decoding flags: accept "\u0000" inside strings (the request validator rejects it with a clear message).
-static inline size_t babyllama_json_decode_flags(void) { return JSON_ALLOW_NUL; }
+/// Decoding flags: any JSON text (a bare number is JSON, just not a request: 422, not 400), and
+/// "\u0000" inside strings (the request validator rejects it with a clear message).
+static inline size_t babyllama_json_decode_flags(void) { return JSON_ALLOW_NUL | JSON_DECODE_ANY; }
 
 #endif

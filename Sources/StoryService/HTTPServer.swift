@@ -14,6 +14,9 @@ final class HTTPServer: @unchecked Sendable {
     /// Bytes of an oversized chunked body read (and dropped) before the connection is closed.
     static let discardLimit = 4 << 20
     private var daemon: OpaquePointer?
+    /// Requests begun and not yet completed (guarded by `activity`).
+    private var activeRequests = 0
+    private let activity = ConditionLock()
     /// The port listened on.
     private(set) var port = 0
 
@@ -52,6 +55,21 @@ final class HTTPServer: @unchecked Sendable {
         if let daemon { babyllama_mhd_stop_listening(daemon) }
     }
 
+    /// Waits until every request begun has been answered and completed (a stream's last
+    /// event included), or `milliseconds` pass; true if none is left.
+    @discardableResult
+    func waitUntilIdle(milliseconds: Int) -> Bool {
+        let deadline = shim_monotonic_ns() + UInt64(milliseconds) * 1_000_000
+        return activity.withLock {
+            while activeRequests > 0 {
+                let now = shim_monotonic_ns()
+                if now >= deadline { return false }
+                activity.wait(milliseconds: Int((deadline - now) / 1_000_000) + 1)
+            }
+            return true
+        }
+    }
+
     /// Closes every connection and joins their threads (call once no request is waiting on the engine).
     func stop() {
         if let daemon { MHD_stop_daemon(daemon) }
@@ -76,6 +94,8 @@ final class HTTPServer: @unchecked Sendable {
         let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
         let context = Unmanaged<RequestContext>.fromOpaque(raw).takeRetainedValue()
         server.completion?(context, termination != .REQUEST_TERMINATED_COMPLETED_OK)
+        server.activity.withLock { server.activeRequests -= 1 }
+        server.activity.broadcast()
     }
 
     private static let streamReader: MHD_ContentReaderCallback = { cls, _, buffer, capacity in
@@ -100,6 +120,7 @@ final class HTTPServer: @unchecked Sendable {
             let context = RequestContext(method: HTTPServer.bytes(method), path: HTTPServer.bytes(url),
                                          socket: Int32(babyllama_mhd_connection_socket(connection)))
             slot.pointee = Unmanaged.passRetained(context).toOpaque()
+            activity.withLock { activeRequests += 1 }
             if let length = announcedLength(connection), length > maxBodyBytes {
                 // Refuse before the body is sent (no "100 Continue").
                 context.tooLarge = true

@@ -13,6 +13,8 @@ import LlamaCore
 public final class StoryService: @unchecked Sendable {
     public let config: ServiceConfig
     let metrics = Metrics()
+    /// After the engine stops, how long answers in flight may take to reach their clients.
+    static let drainMilliseconds = 5_000
     /// How often a waiting connection checks that its client is still there.
     let clientPollMilliseconds = 100
 
@@ -85,6 +87,11 @@ public final class StoryService: @unchecked Sendable {
         }
         server?.stopListening()
         queue?.shutdown(graceMilliseconds: config.shutdownGraceSeconds * 1_000)
+        // Let answers already made reach their clients (a stream's last events) before the
+        // connections close; a client that stopped reading is not waited for long.
+        if server?.waitUntilIdle(milliseconds: StoryService.drainMilliseconds) == false {
+            Log.line("babyllama: closing connections with answers still unsent")
+        }
         server?.stop()
         lock.withLock {
             self.server = nil
