@@ -53,7 +53,7 @@ public struct GenerationRequest: Equatable, Sendable {
             case .invalidUTF8: throw .malformed("the body is not valid UTF-8")
             case .numberOutOfRange(_, let position):
                 throw .invalid("a number at byte \(position) is too large to represent")
-            case .malformed: throw .malformed(error.message)
+            case .malformed, .tooDeep: throw .malformed(error.message)
             }
         }
         guard root.kind == .object else { throw .invalid("the body must be a JSON object") }

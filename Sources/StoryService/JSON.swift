@@ -90,8 +90,14 @@ final class JSON: @unchecked Sendable {
 
     // MARK: Reading
 
+    /// Deepest nesting of arrays and objects accepted. jansson recurses once per level
+    /// (up to 2048 levels, ~190 KiB of stack); requests never need more than a few, and
+    /// connection threads have small stacks.
+    static let maximumDepth = 64
+
     /// Parses one JSON text (nothing may follow it); "\u0000" is allowed inside strings.
     static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSON {
+        if let offset = firstOffsetTooDeep(bytes) { throw .tooDeep(limit: maximumDepth, position: offset) }
         var error = json_error_t()
         let value: UnsafeMutablePointer<json_t>? = bytes.withUnsafeBufferPointer { buffer in
             let base = buffer.baseAddress ?? UnsafePointer<UInt8>(bitPattern: 1)!
@@ -111,6 +117,31 @@ final class JSON: @unchecked Sendable {
         }
         if bytes.isEmpty { throw .malformed(reason: "the body is empty", line: 1, column: 0) }
         throw .malformed(reason: reason, line: Int(error.line), column: Int(error.column))
+    }
+
+    /// The offset of the first bracket that opens level `maximumDepth + 1`, or nil. Brackets
+    /// inside strings do not count; whether the text is valid JSON is jansson's business.
+    private static func firstOffsetTooDeep(_ bytes: [UInt8]) -> Int? {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        for (offset, byte) in bytes.enumerated() {
+            if inString {
+                if escaped { escaped = false }
+                else if byte == UInt8(ascii: "\\") { escaped = true }
+                else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                if depth > maximumDepth { return offset }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
+        }
+        return nil
     }
 
     var kind: Kind {
@@ -188,6 +219,8 @@ enum JSONParseError: Error {
     case invalidUTF8
     /// A number does not fit a 64-bit integer or a double.
     case numberOutOfRange(reason: String, position: Int)
+    /// Arrays or objects nested deeper than `limit`.
+    case tooDeep(limit: Int, position: Int)
     /// Any other syntax error, with jansson's explanation.
     case malformed(reason: String, line: Int, column: Int)
 }

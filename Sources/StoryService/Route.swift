@@ -1,6 +1,6 @@
 /// The endpoints the service answers, and the label each has in the metrics.
 enum Route: Int, Equatable, Sendable {
-    case generate, completions, healthz, health, model, metrics, speak
+    case generate, completions, healthz, health, model, models, metrics, speak
     /// Any path that is not an endpoint (404s), so metrics labels stay few.
     case unknown
 
@@ -12,6 +12,7 @@ enum Route: Int, Equatable, Sendable {
         case .healthz: return "/healthz"
         case .health: return "/health"
         case .model: return "/v1/model"
+        case .models: return "/v1/models"
         case .metrics: return "/metrics"
         case .speak: return "/v1/speak"
         case .unknown: return "other"
@@ -26,7 +27,7 @@ enum Route: Int, Equatable, Sendable {
         }
     }
 
-    static let all: [Route] = [.generate, .completions, .healthz, .health, .model, .metrics, .speak]
+    static let all: [Route] = [.generate, .completions, .healthz, .health, .model, .models, .metrics, .speak]
 
     /// The route for a request path (compared as bytes: no Unicode tables needed).
     init(path: [UInt8]) {

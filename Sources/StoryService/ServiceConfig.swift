@@ -121,8 +121,8 @@ public struct ServiceConfig: Equatable, Sendable {
                   "max_connections must be between 2 and 1024, got \(maxConnections)")
         try check(connectionTimeoutSeconds >= 0 && connectionTimeoutSeconds <= 86_400,
                   "connection_timeout_s must be between 0 (never) and 86400, got \(connectionTimeoutSeconds)")
-        try check(threadStackKiB >= 64 && threadStackKiB <= 65_536,
-                  "thread_stack_kib must be between 64 and 65536, got \(threadStackKiB)")
+        try check(threadStackKiB >= 128 && threadStackKiB <= 65_536,
+                  "thread_stack_kib must be between 128 and 65536, got \(threadStackKiB)")
         try check(retryAfterSeconds >= 0 && retryAfterSeconds <= 3_600,
                   "retry_after_s must be between 0 and 3600, got \(retryAfterSeconds)")
         try check(shutdownGraceSeconds >= 0 && shutdownGraceSeconds <= 3_600,
@@ -185,6 +185,8 @@ extension JSONParseError {
         switch self {
         case .invalidUTF8: return "the text is not valid UTF-8"
         case .numberOutOfRange(let reason, _): return "a number is out of range (\(reason))"
+        case .tooDeep(let limit, let position):
+            return "malformed JSON: nested more than \(limit) levels deep at byte \(position)"
         case .malformed(let reason, let line, let column):
             return "malformed JSON at line \(line), column \(column): \(reason)"
         }

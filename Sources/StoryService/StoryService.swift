@@ -27,6 +27,9 @@ public final class StoryService: @unchecked Sendable {
     private var queue: GenerationQueue?
     private var server: HTTPServer?
 
+    /// Unix time the service was created (the model list's `created`).
+    private let startedAt = Int(shim_unix_time())
+
     public init(config: ServiceConfig) {
         self.config = config
     }
@@ -122,6 +125,17 @@ public final class StoryService: @unchecked Sendable {
         case .model:
             guard let engine = lock.withLock({ engine }) else { return .error(notReady) }
             return .json(200, engine.describe())
+        case .models:
+            // OpenAI's model list, which many clients fetch before anything else.
+            guard let engine = lock.withLock({ engine }) else { return .error(notReady) }
+            let entry = JSON.object()
+                .set("id", .string(engine.modelName))
+                .set("object", .string("model"))
+                .set("created", .integer(startedAt))
+                .set("owned_by", .string("babyllama"))
+            let list = JSON.array()
+            list.append(entry)
+            return .json(200, JSON.object().set("object", .string("list")).set("data", list))
         case .metrics:
             let (queue, loaded) = lock.withLock { (self.queue, phase == .ready) }
             let snapshot = queue?.snapshot ?? (waiting: 0, busy: false)
@@ -211,8 +225,8 @@ public final class StoryService: @unchecked Sendable {
     private func completed(_ request: RequestContext, clientLeft: Bool) {
         let elapsed = milliseconds(shim_monotonic_ns() - request.arrivedAt)
         var line = "\(request.methodText.utf8.count <= 16 ? request.methodText : "?") \(request.pathForLog) "
-            + "\(request.status) tokens=\(request.tokens) ms=\(formatFixed(elapsed, decimals: 1))"
-        if clientLeft { line += " (connection closed early)" }
+            + "\(request.status == 0 ? "-" : "\(request.status)") tokens=\(request.tokens) ms=\(formatFixed(elapsed, decimals: 1))"
+        if clientLeft { line += request.status == 0 ? " (connection closed, no answer)" : " (connection closed early)" }
         Log.line(line)
         if request.status != 0 { metrics.recordRequest(route: request.route, status: request.status) }
     }

@@ -58,6 +58,24 @@ final class GenerationRequestTests: XCTestCase {
         }
     }
 
+    func testNestingIsLimitedBeforeJanssonRecurses() {
+        let deep = String(repeating: "[", count: 65) + String(repeating: "]", count: 65)
+        do {
+            _ = try GenerationRequest.parse(Array(deep.utf8), dialect: .native)
+            XCTFail("65 levels accepted")
+        } catch {
+            XCTAssertEqual(error.status, 400)
+            XCTAssertTrue(error.message.contains("nested more than 64 levels"), error.message)
+        }
+        // 64 levels parse (and are then the wrong shape); brackets inside strings do not count.
+        let object = #"{"prompt": "a", "x": "# + String(repeating: "[", count: 63) + String(repeating: "]", count: 63) + "}"
+        XCTAssertNoThrow(try parse(object))
+        // A string of brackets, ending in an escaped quote: {"prompt": "[{[{...\""}
+        let inside = String(repeating: "[{", count: 200)
+        let bracketsInString = "{\"prompt\": \"" + inside + "\\\"\"}"
+        XCTAssertEqual(try parse(bracketsInString).prompt, Array((inside + "\"").utf8))
+    }
+
     func testWrongShapesAndRangesAre422() {
         let bodies = [
             "[]", "3", #""text""#, "{}", #"{"prompt": null}"#, #"{"prompt": 3}"#, #"{"prompt": "a\u0000b"}"#,

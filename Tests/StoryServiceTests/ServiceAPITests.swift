@@ -70,6 +70,10 @@ final class ServiceAPITests: XCTestCase {
         XCTAssertEqual(shape["vocab_size"], 512)
         XCTAssertEqual(shape["seq_len"], 512)
 
+        let models = try Curl.request("GET", server.url("/v1/models")).json()
+        XCTAssertEqual(models["object"] as? String, "list")
+        XCTAssertEqual((models["data"] as? [[String: Any]])?.first?["id"] as? String, "gqa260k.bin")
+
         _ = try post("/v1/generate", ["prompt": "Once", "seed": 1, "max_tokens": 5])
         let metrics = try Curl.request("GET", server.url("/metrics"))
         XCTAssertEqual(metrics.status, 200)
@@ -346,7 +350,7 @@ final class ServiceAPITests: XCTestCase {
             }
         }
         XCTAssertEqual(Set(documented.keys), ["/v1/generate", "/v1/completions", "/healthz", "/health", "/v1/model",
-                                              "/metrics", "/v1/speak"])
+                                              "/v1/models", "/metrics", "/v1/speak"])
         for (path, methods) in documented {
             for (method, statuses) in methods {
                 let body: Data? = method == "POST" ? Curl.body(["prompt": "Once", "max_tokens": 3]) : nil

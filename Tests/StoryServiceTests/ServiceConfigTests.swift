@@ -35,6 +35,7 @@ final class ServiceConfigTests: XCTestCase {
             (#"{"server": {"port": "80"}}"#, "'server.port' must be an integer"),
             (#"{"server": {"port": 70000}}"#, "port must be between 0 and 65535"),
             (#"{"limits": {"queue_size": -1}}"#, "queue_size"),
+            (#"{"server": {"thread_stack_kib": 64}}"#, "thread_stack_kib must be between 128 and 65536"),
             (#"{"speech": {"enabled": "no"}}"#, "'speech.enabled' must be true or false"),
             (#"{"models": {}}"#, "unknown setting 'models'"),
         ]
