@@ -52,7 +52,7 @@ public struct GenerationRequest: Equatable, Sendable {
             switch error {
             case .invalidUTF8: throw .malformed("the body is not valid UTF-8")
             case .numberOutOfRange(_, let position):
-                throw .invalid("a number at byte \(position) is too large to represent")
+                throw .invalid("the number at byte \(position) is out of range (too large or too small to represent)")
             case .malformed, .tooDeep: throw .malformed(error.message)
             }
         }
@@ -83,10 +83,11 @@ public struct GenerationRequest: Equatable, Sendable {
         }
         if let value = present(root, "top_p") {
             guard let number = value.numberValue else { throw .invalid("'top_p' must be a number", param: "top_p") }
-            if !(number > 0 && number <= 1) || Float(number) <= 0 {
+            if !(number > 0 && number <= 1) {
                 throw .invalid("'top_p' must be greater than 0 and at most 1", param: "top_p")
             }
-            request.topP = Float(number)
+            // A positive value too small for a Float stays positive (0 would turn nucleus sampling off).
+            request.topP = max(Float(number), Float.leastNonzeroMagnitude)
         }
         if let value = present(root, "max_tokens") {
             guard let number = value.integerValue else { throw .invalid("'max_tokens' must be an integer", param: "max_tokens") }

@@ -33,6 +33,7 @@ final class GenerationRequestTests: XCTestCase {
         XCTAssertEqual(request.topP, 1)
         XCTAssertEqual(request.maxTokens, 7)
         XCTAssertTrue(request.stream)
+        XCTAssertEqual(try parse(#"{"prompt": "a", "top_p": 5e-324}"#).topP, Float.leastNonzeroMagnitude)
         XCTAssertNil(try parse(#"{"prompt": "a", "seed": 0}"#).seed, "0 asks for a random seed")
         XCTAssertNil(try parse(#"{"prompt": "a", "seed": null}"#).seed)
     }
