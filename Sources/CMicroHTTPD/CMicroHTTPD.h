@@ -79,11 +79,11 @@ static inline struct MHD_Daemon *babyllama_mhd_start(const struct babyllama_mhd_
     unsigned int flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD
                        | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (found->ai_family == AF_INET6) {
-        memcpy(&address, found->ai_addr, sizeof(struct sockaddr_in6));
+        memcpy(&address, found->ai_addr, found->ai_addrlen < sizeof address ? found->ai_addrlen : sizeof address);
         ((struct sockaddr_in6 *)&address)->sin6_port = htons(settings->port);
         flags |= MHD_USE_IPv6;
     } else {
-        memcpy(&address, found->ai_addr, sizeof(struct sockaddr_in));
+        memcpy(&address, found->ai_addr, found->ai_addrlen < sizeof address ? found->ai_addrlen : sizeof address);
         ((struct sockaddr_in *)&address)->sin_port = htons(settings->port);
     }
     freeaddrinfo(found);

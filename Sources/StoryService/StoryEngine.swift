@@ -88,8 +88,12 @@ public final class StoryEngine: @unchecked Sendable {
             let result = try generator.generate(promptTokens: prepared.promptTokens, steps: prepared.steps,
                                                 sampler: &sampler) { event in
                 if job.isCancelled { return false }
-                if event.isPrompt { return true }
                 let now = shim_monotonic_ns()
+                if event.isPrompt {
+                    // The first generated token's latency is then one forward pass, not the whole prompt.
+                    lastTokenTime = now
+                    return true
+                }
                 metrics.observeTokenLatency(nanoseconds: now - lastTokenTime)
                 lastTokenTime = now
                 job.deliver(token: event.token,
