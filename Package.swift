@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "babyllama", targets: ["babyllama"]),
         .library(name: "LlamaCore", targets: ["LlamaCore"]),
         .library(name: "StorySpeech", targets: ["StorySpeech"]),
+        .library(name: "StoryService", targets: ["StoryService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,10 +33,16 @@ let package = Package(
         .systemLibrary(name: "CEspeak", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev"])]),
         .systemLibrary(name: "CAlsa", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
         .target(name: "StorySpeech", dependencies: ["CShim", "CEspeak", "CAlsa"], swiftSettings: optimized),
+        // The HTTP service's C libraries, from Debian's packages (headers in /usr/include).
+        .systemLibrary(name: "CMicroHTTPD", providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "CJansson", providers: [.apt(["libjansson-dev"])]),
+        // Embedded-Swift clean, like LlamaCore (scripts/check-embedded-service.sh).
+        .target(name: "StoryService", dependencies: ["LlamaCore", "CShim", "CMicroHTTPD", "CJansson"],
+                swiftSettings: optimized),
         .executableTarget(
             name: "babyllama",
             dependencies: [
-                "LlamaCore", "CShim", "StorySpeech",
+                "LlamaCore", "CShim", "StorySpeech", "StoryService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized),
@@ -47,6 +54,10 @@ let package = Package(
         .testTarget(
             name: "StorySpeechTests",
             dependencies: ["StorySpeech"],
+            swiftSettings: optimized),
+        .testTarget(
+            name: "StoryServiceTests",
+            dependencies: ["StoryService", "LlamaCore"],
             swiftSettings: optimized),
     ]
 )

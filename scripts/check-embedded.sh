@@ -1,14 +1,39 @@
 #!/usr/bin/env bash
-# Compiles the Embedded-Swift-clean targets for the Duo's riscv64 CPU (compile only),
-# proving they use no Foundation, existentials or other host-only features.
+# Compiles the library targets as Embedded Swift for the Duo's riscv64 CPU
+# (compile only) — LlamaCore, StorySpeech and StoryService — proving they use no
+# Foundation, existentials or other host-only features. The C libraries' headers
+# are copied into a scratch include directory so the compile sees them beside the
+# riscv64 libc headers, never the host's /usr/include.
+# Needs: libc6-dev-riscv64-cross, libespeak-ng-dev, libasound2-dev, libmicrohttpd-dev, libjansson-dev.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+mkdir -p "$out/include"
+cp -r /usr/include/espeak-ng /usr/include/alsa "$out/include/"
+cp /usr/include/microhttpd.h /usr/include/jansson.h /usr/include/jansson_config.h "$out/include/"
 common=(-enable-experimental-feature Embedded -target riscv64-none-none-eabi
-        -Xcc -march=rv64gc -Xcc -mabi=lp64d -Xcc -isystem -Xcc /usr/riscv64-linux-gnu/include
-        -wmo -O -parse-as-library)
-swiftc "${common[@]}" -module-name LlamaCore -I Sources/CShim/include \
+        -Xcc -march=rv64gc -Xcc -mabi=lp64d
+        -Xcc -isystem -Xcc /usr/riscv64-linux-gnu/include -Xcc -isystem -Xcc "$out/include"
+        -wmo -O -parse-as-library -Werror EmbeddedRestrictions -I "$out" -I Sources/CShim/include)
+
+# Swift accepts some things in Embedded mode that the project rules out: refuse them by name.
+targets=(LlamaCore StorySpeech StoryService)
+for target in "${targets[@]}"; do
+    if grep -nE '\bany [A-Z]|^import (Foundation|Dispatch)|\bMirror\(|: *(Codable|Decodable|Encodable)\b' \
+        "Sources/$target"/*.swift; then
+        echo "$target: uses something Embedded Swift code must not (see above)" >&2
+        exit 1
+    fi
+done
+
+swiftc "${common[@]}" -module-name LlamaCore \
     -emit-module -emit-module-path "$out/LlamaCore.swiftmodule" \
     -c Sources/LlamaCore/*.swift -o "$out/LlamaCore.o"
 echo "LlamaCore: Embedded riscv64 compile OK"
+swiftc "${common[@]}" -module-name StorySpeech -I Sources/CEspeak -I Sources/CAlsa \
+    -c Sources/StorySpeech/*.swift -o "$out/StorySpeech.o"
+echo "StorySpeech: Embedded riscv64 compile OK"
+swiftc "${common[@]}" -module-name StoryService -I Sources/CMicroHTTPD -I Sources/CJansson \
+    -c Sources/StoryService/*.swift -o "$out/StoryService.o"
+echo "StoryService: Embedded riscv64 compile OK"

@@ -4,6 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/check-embedded.sh
-bash scripts/check-embedded-speech.sh
 bash scripts/check-duo.sh
 swift test -c release

@@ -7,5 +7,5 @@ struct BabyLlama: ParsableCommand {
         commandName: "babyllama",
         abstract: "Baby LLaMA 2 story engine: llama2.c checkpoints, run.c-compatible.",
         subcommands: [RunCommand.self, TokenizeCommand.self, LogitsCommand.self, BenchCommand.self,
-                      SayCommand.self])
+                      ServeCommand.self, SayCommand.self])
 }

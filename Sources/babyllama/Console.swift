@@ -63,21 +63,11 @@ func directoryName(_ path: String) -> String {
 /// Online CPUs.
 var processorCount: Int { Int(shim_cpu_count()) }
 
-/// `value` with exactly `decimals` digits after the point (printf's %.Nf for the
-/// magnitudes this tool prints).
+/// `value` with exactly `decimals` digits after the point (printf's `%.*f`).
 func fixed(_ value: Double, _ decimals: Int) -> String {
-    if !value.isFinite { return value.isNaN ? "nan" : (value < 0 ? "-inf" : "inf") }
-    var scale = 1.0
-    for _ in 0..<decimals { scale *= 10 }
-    let scaled = (abs(value) * scale).rounded()
-    let sign = value < 0 && scaled != 0 ? "-" : ""
-    if scaled >= 9.0e18 { return sign + String(abs(value)) }
-    let units = UInt64(scaled)
-    let whole = units / UInt64(scale)
-    if decimals == 0 { return sign + String(whole) }
-    var fraction = String(units % UInt64(scale))
-    while fraction.count < decimals { fraction = "0" + fraction }
-    return sign + String(whole) + "." + fraction
+    var buffer = [CChar](repeating: 0, count: 64)
+    _ = shim_format_fixed(&buffer, buffer.count, value, Int32(decimals))
+    return String(cString: buffer)
 }
 
 /// `text` padded with spaces on the right to `width` characters.

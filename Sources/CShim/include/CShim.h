@@ -139,4 +139,104 @@ static inline void shim_yield(void) { (void)sched_yield(); }
 /// Prefetch a cache line for reading (the weights stream through once per token).
 static inline void shim_prefetch(const void *address) { __builtin_prefetch(address, 0, 0); }
 
+// ---- Service helpers (StoryService): randomness, timed waits, signals, stderr. ----
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/random.h>
+
+/// Fills `buffer` with `count` bytes from the kernel's CSPRNG (getrandom, then
+/// /dev/urandom); 0 on success, -1 if neither source works.
+static inline int shim_random_bytes(void *buffer, size_t count) {
+    unsigned char *out = (unsigned char *)buffer;
+    size_t filled = 0;
+    while (filled < count) {
+        ssize_t n = getrandom(out + filled, count - filled, 0);
+        if (n > 0) { filled += (size_t)n; continue; }
+        if (n < 0 && errno == EINTR) continue;
+        break;
+    }
+    if (filled == count) return 0;
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    while (filled < count) {
+        ssize_t n = read(fd, out + filled, count - filled);
+        if (n > 0) { filled += (size_t)n; continue; }
+        if (n < 0 && errno == EINTR) continue;
+        break;
+    }
+    close(fd);
+    return filled == count ? 0 : -1;
+}
+
+/// Initializes a condition variable that times its waits on CLOCK_MONOTONIC
+/// (so a wall-clock jump cannot stretch or cut a wait).
+static inline int shim_cond_init_monotonic(pthread_cond_t *condition) {
+    pthread_condattr_t attributes;
+    if (pthread_condattr_init(&attributes) != 0) return -1;
+    pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
+    int result = pthread_cond_init(condition, &attributes);
+    pthread_condattr_destroy(&attributes);
+    return result;
+}
+
+/// Waits on `condition` (from shim_cond_init_monotonic) for at most `milliseconds`;
+/// 0 when signalled, ETIMEDOUT when the time ran out.
+static inline int shim_cond_wait_ms(pthread_cond_t *condition, pthread_mutex_t *mutex, int64_t milliseconds) {
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    if (milliseconds < 0) milliseconds = 0;
+    deadline.tv_sec += (time_t)(milliseconds / 1000);
+    deadline.tv_nsec += (long)(milliseconds % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) { deadline.tv_sec += 1; deadline.tv_nsec -= 1000000000L; }
+    return pthread_cond_timedwait(condition, mutex, &deadline);
+}
+
+/// Blocks SIGINT and SIGTERM in the calling thread (and every thread it starts
+/// afterwards) so they wait for `shim_wait_termination_signal`, and ignores SIGPIPE
+/// (a client that hangs up must not kill the server). Call before starting threads.
+static inline int shim_block_termination_signals(void) {
+    struct sigaction ignore;
+    memset(&ignore, 0, sizeof ignore);
+    ignore.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ignore, NULL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    return pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+/// Waits until SIGINT or SIGTERM arrives (they must be blocked) and returns its number.
+static inline int shim_wait_termination_signal(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    int received = 0;
+    while (sigwait(&set, &received) != 0) {}
+    return received;
+}
+
+/// Sends `signal_number` to this process (tests and self-stop).
+static inline int shim_raise_in_process(int signal_number) { return kill(getpid(), signal_number); }
+
+/// Writes all of `bytes` to standard error (one write for short lines, so
+/// lines from different threads do not interleave).
+static inline void shim_write_stderr(const void *bytes, size_t count) {
+    const char *p = (const char *)bytes;
+    while (count > 0) {
+        ssize_t n = write(2, p, count);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;
+        p += n;
+        count -= (size_t)n;
+    }
+}
+
+/// Formats `value` with `decimals` digits after the point ("%.*f"); returns the length.
+static inline int shim_format_fixed(char *buffer, size_t size, double value, int decimals) {
+    return snprintf(buffer, size, "%.*f", decimals, value);
+}
+
 #endif

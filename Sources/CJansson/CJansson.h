@@ -1,0 +1,32 @@
+// jansson (Debian: libjansson-dev) for Swift: the plain constructors and getters
+// are callable as they are; json_pack/json_unpack are variadic and json_typeof
+// and JSON_REAL_PRECISION are macros, so they get `static inline` stand-ins here.
+#ifndef CJANSSON_H
+#define CJANSSON_H
+
+#include <jansson.h>
+
+/// The value's type (json_typeof is a macro): a json_type, or -1 for NULL.
+static inline int babyllama_json_type(const json_t *value) {
+    return value == NULL ? -1 : (int)value->type;
+}
+
+/// Flags for json_dumpb/json_dumps: compact output, reals with `digits` significant digits.
+static inline size_t babyllama_json_dump_flags(int digits) {
+    return JSON_COMPACT | JSON_REAL_PRECISION(digits);
+}
+
+/// The machine-readable reason a load failed (json_error_code, as an int).
+static inline int babyllama_json_error_code(const json_error_t *error) {
+    return (int)json_error_code(error);
+}
+
+/// The json_error_code values Swift needs by name.
+static inline int babyllama_json_error_invalid_utf8(void) { return (int)json_error_invalid_utf8; }
+static inline int babyllama_json_error_numeric_overflow(void) { return (int)json_error_numeric_overflow; }
+
+/// Decoding flags: any JSON text (a bare number is JSON, just not a request: 422, not 400), and
+/// "\u0000" inside strings (the request validator rejects it with a clear message).
+static inline size_t babyllama_json_decode_flags(void) { return JSON_ALLOW_NUL | JSON_DECODE_ANY; }
+
+#endif

@@ -1,0 +1,126 @@
+import CShim
+import LlamaCore
+
+/// Writes the JSON of generation answers, whole or as stream events, in the
+/// shape of the API the request came through.
+struct AnswerBuilder {
+    let job: GenerationJob
+    /// Monotonic time the request arrived.
+    let arrivedAt: UInt64
+    /// The OpenAI answers' `model`.
+    let modelName: String
+    /// The OpenAI answers' `id` ("cmpl-" and random hex) and `created` (Unix time).
+    let completionID: String
+    let created: Int
+
+    /// What the job's lock-guarded state held when the answer was written.
+    struct Snapshot {
+        var tokens: [Int]
+        var text: [UInt8]
+        var tail: [UInt8]
+        var summary: GenerationSummary
+        var queueNanoseconds: UInt64
+        var finishedAt: UInt64
+    }
+
+    /// `{"prompt_ms", "generate_ms", "total_ms", "tokens_per_s", "queue_ms"}`.
+    func timing(_ snapshot: Snapshot) -> JSON {
+        let summary = snapshot.summary
+        let total = snapshot.finishedAt > arrivedAt ? snapshot.finishedAt - arrivedAt : 0
+        var rate = 0.0
+        if summary.generateNanoseconds > 0 && !snapshot.tokens.isEmpty {
+            rate = Double(snapshot.tokens.count) / (Double(summary.generateNanoseconds) / 1e9)
+            rate = (rate * 100).rounded() / 100
+        }
+        return JSON.object()
+            .set("prompt_ms", .real(milliseconds(summary.promptNanoseconds)))
+            .set("generate_ms", .real(milliseconds(summary.generateNanoseconds)))
+            .set("total_ms", .real(milliseconds(total)))
+            .set("tokens_per_s", .real(rate))
+            .set("queue_ms", .real(milliseconds(snapshot.queueNanoseconds)))
+    }
+
+    private var seed: JSON { .integer(Int(truncatingIfNeeded: job.prepared.seed)) }
+
+    /// `POST /v1/generate`'s answer.
+    func native(_ snapshot: Snapshot) -> JSON {
+        JSON.object()
+            .set("text", .string(bytes: snapshot.text))
+            .set("tokens", .integers(snapshot.tokens))
+            .set("prompt_tokens", .integer(snapshot.summary.promptTokenCount))
+            .set("completion_tokens", .integer(snapshot.tokens.count))
+            .set("stop_reason", .string(snapshot.summary.stopReason.name))
+            .set("seed", seed)
+            .set("timing", timing(snapshot))
+    }
+
+    /// `POST /v1/completions`' answer (OpenAI's `text_completion`).
+    func completion(_ snapshot: Snapshot) -> JSON {
+        completionObject(text: snapshot.text, finishReason: finishReason(snapshot.summary.stopReason))
+            .set("usage", usage(snapshot))
+            .set("seed", seed)
+            .set("timing", timing(snapshot))
+    }
+
+    /// One token of a `/v1/generate` stream.
+    func nativeTokenEvent(token: Int, index: Int, text: [UInt8]) -> JSON {
+        JSON.object()
+            .set("token", .integer(token))
+            .set("index", .integer(index))
+            .set("text", .string(bytes: text))
+    }
+
+    /// The last event of a `/v1/generate` stream: the whole answer, marked done.
+    func nativeFinalEvent(_ snapshot: Snapshot) -> JSON {
+        native(snapshot).set("done", .bool(true))
+    }
+
+    /// One token of a `/v1/completions` stream.
+    func completionChunk(text: [UInt8]) -> JSON {
+        completionObject(text: text, finishReason: nil)
+    }
+
+    /// The last chunk of a `/v1/completions` stream: any text held back, the finish reason, usage and timing.
+    func completionFinalChunk(_ snapshot: Snapshot) -> JSON {
+        completionObject(text: snapshot.tail, finishReason: finishReason(snapshot.summary.stopReason))
+            .set("usage", usage(snapshot))
+            .set("seed", seed)
+            .set("timing", timing(snapshot))
+    }
+
+    private func completionObject(text: [UInt8], finishReason: String?) -> JSON {
+        let choice = JSON.object()
+            .set("text", .string(bytes: text))
+            .set("index", .integer(0))
+            .set("logprobs", .null())
+            .set("finish_reason", finishReason.map { JSON.string($0) } ?? .null())
+        let choices = JSON.array()
+        choices.append(choice)
+        return JSON.object()
+            .set("id", .string(completionID))
+            .set("object", .string("text_completion"))
+            .set("created", .integer(created))
+            .set("model", .string(modelName))
+            .set("choices", choices)
+    }
+
+    private func usage(_ snapshot: Snapshot) -> JSON {
+        JSON.object()
+            .set("prompt_tokens", .integer(snapshot.summary.promptTokenCount))
+            .set("completion_tokens", .integer(snapshot.tokens.count))
+            .set("total_tokens", .integer(snapshot.summary.promptTokenCount + snapshot.tokens.count))
+    }
+
+    /// OpenAI's names: the model chose to stop ("stop") or ran out of tokens ("length").
+    private func finishReason(_ reason: StopReason) -> String {
+        reason == .bos ? "stop" : "length"
+    }
+
+    /// Takes a snapshot of a finished job (call with its outcome `.completed`).
+    static func snapshot(of job: GenerationJob, summary: GenerationSummary) -> Snapshot {
+        job.lock.withLock {
+            Snapshot(tokens: job.tokens, text: job.text, tail: job.tail, summary: summary,
+                     queueNanoseconds: job.queueNanoseconds, finishedAt: job.finishedAt)
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import CShim
+import LlamaCore
+
+/// The engine's one worker thread and the bounded line of requests waiting for
+/// it. The model runs one generation at a time; up to `capacity` more wait in
+/// arrival order, and anything beyond is turned away (503) at once.
+final class GenerationQueue: @unchecked Sendable {
+    /// How a submission went.
+    enum Admission: Equatable {
+        case accepted
+        /// `capacity` requests are already waiting.
+        case full
+        /// The server is shutting down.
+        case stopping
+    }
+
+    /// Requests that may wait while one runs.
+    let capacity: Int
+    private let engine: StoryEngine
+    private let metrics: Metrics
+    private let lock = ConditionLock()
+    // Guarded by `lock`.
+    private var waiting: [GenerationJob] = []
+    private var running: GenerationJob?
+    private var stopping = false
+    private var thread: UnsafeMutableRawPointer?
+
+    init(engine: StoryEngine, capacity: Int, metrics: Metrics) {
+        self.engine = engine
+        self.capacity = capacity
+        self.metrics = metrics
+    }
+
+    /// Starts the worker thread.
+    func start() throws(ServiceError) {
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let body: shim_thread_body = { raw in
+            let queue = Unmanaged<GenerationQueue>.fromOpaque(raw!).takeRetainedValue()
+            queue.workerLoop()
+            return nil
+        }
+        guard let handle = shim_thread_start(body, context) else {
+            Unmanaged<GenerationQueue>.fromOpaque(context).release()
+            throw .system("cannot start the engine thread")
+        }
+        lock.withLock { thread = handle }
+    }
+
+    /// Puts a job in line, or says why not.
+    func submit(_ job: GenerationJob) -> Admission {
+        let admission: Admission = lock.withLock {
+            if stopping { return .stopping }
+            // The first job of an idle engine does not wait; `capacity` counts the ones that do.
+            let waitingAfterThis = running == nil ? waiting.count : waiting.count + 1
+            if waitingAfterThis > capacity { return .full }
+            waiting.append(job)
+            return .accepted
+        }
+        if admission == .accepted { lock.broadcast() }
+        return admission
+    }
+
+    /// Cancels a job whose client left: a waiting job leaves the line at once (its
+    /// place frees), a running one stops at its next token.
+    func cancel(_ job: GenerationJob) {
+        job.cancel()
+        let removed: Bool = lock.withLock {
+            guard let index = waiting.firstIndex(where: { $0 === job }) else { return false }
+            waiting.remove(at: index)
+            return true
+        }
+        if removed { job.dropCancelled() }
+    }
+
+    /// Requests waiting, and whether one is running.
+    var snapshot: (waiting: Int, busy: Bool) {
+        lock.withLock { (waiting.count, running != nil) }
+    }
+
+    /// Stops taking jobs: waiting ones are answered 503, the running one may finish
+    /// within `graceMilliseconds` and is cancelled after that. Returns when the
+    /// worker thread has ended.
+    func shutdown(graceMilliseconds: Int) {
+        let shuttingDown = APIError.unavailable("the server is shutting down", retryAfterSeconds: nil)
+        let dropped: [GenerationJob] = lock.withLock {
+            stopping = true
+            let jobs = waiting
+            waiting.removeAll()
+            return jobs
+        }
+        lock.broadcast()
+        for job in dropped { job.fail(shuttingDown) }
+        let deadline = shim_monotonic_ns() + UInt64(max(0, graceMilliseconds)) * 1_000_000
+        var cancelled = false
+        while true {
+            let current: GenerationJob? = lock.withLock {
+                if running != nil { lock.wait(milliseconds: 50) }
+                return running
+            }
+            guard let current else { break }
+            if !cancelled && shim_monotonic_ns() >= deadline {
+                current.cancel(reason: shuttingDown)
+                cancelled = true
+            }
+        }
+        let handle: UnsafeMutableRawPointer? = lock.withLock {
+            let handle = thread
+            thread = nil
+            return handle
+        }
+        if let handle { shim_thread_join(handle) }
+    }
+
+    private func workerLoop() {
+        while true {
+            let next: GenerationJob? = lock.withLock {
+                while waiting.isEmpty && !stopping { lock.wait() }
+                if waiting.isEmpty { return nil }
+                let job = waiting.removeFirst()
+                running = job
+                return job
+            }
+            guard let job = next else { return }
+            if job.isCancelled {
+                job.dropCancelled()
+            } else {
+                job.markStarted()
+                engine.run(job, metrics: metrics)
+                metrics.recordGeneration(job)
+            }
+            lock.withLock { running = nil }
+            lock.broadcast()
+        }
+    }
+}

@@ -1,0 +1,140 @@
+/// Which API a generation request came through; it decides the answer's shape.
+public enum APIDialect: Equatable, Sendable {
+    /// `POST /v1/generate`, this service's own.
+    case native
+    /// `POST /v1/completions`, the OpenAI (and llama.cpp server) subset.
+    case openAICompletions
+}
+
+/// A generation request after its JSON has been checked, before the model has
+/// seen it (the limits that depend on the model are checked by `StoryEngine.prepare`).
+public struct GenerationRequest: Equatable, Sendable {
+    /// The prompt's UTF-8 bytes (valid UTF-8, no NUL).
+    public var prompt: [UInt8]
+    /// The sampler seed, 1...2^63-1; nil picks a random one.
+    public var seed: UInt64?
+    /// Sampling temperature, 0 (greedy) or more.
+    public var temperature: Float = 1.0
+    /// Nucleus sampling mass, in (0, 1]; 1 samples from the whole distribution.
+    public var topP: Float = 0.9
+    /// Tokens to generate after the prompt; nil means run.c's default (see `StoryEngine.prepare`).
+    public var maxTokens: Int?
+    /// Send tokens as Server-Sent Events while they are made.
+    public var stream = false
+    /// Speech hook: read the story aloud on the device (answered 501 until speech is wired in).
+    public var speak = false
+    /// Speech hook: include the story's audio in the answer (answered 501 until speech is wired in).
+    public var audio = false
+
+    public init(prompt: [UInt8], seed: UInt64? = nil, temperature: Float = 1.0, topP: Float = 0.9,
+                maxTokens: Int? = nil, stream: Bool = false, speak: Bool = false, audio: Bool = false) {
+        self.prompt = prompt
+        self.seed = seed
+        self.temperature = temperature
+        self.topP = topP
+        self.maxTokens = maxTokens
+        self.stream = stream
+        self.speak = speak
+        self.audio = audio
+    }
+
+    /// The largest seed accepted (seeds are JSON integers, signed 64-bit).
+    public static let maximumSeed = UInt64(Int64.max)
+
+    /// Reads and checks a request body. Malformed JSON or invalid UTF-8 is a 400;
+    /// a body of the wrong shape, a member of the wrong type or out of range is a 422.
+    /// Members not listed here (an OpenAI client's `model`, `n`, `stop`...) are ignored.
+    public static func parse(_ body: [UInt8], dialect: APIDialect) throws(APIError) -> GenerationRequest {
+        let root: JSON
+        do {
+            root = try JSON.parse(body)
+        } catch {
+            switch error {
+            case .invalidUTF8: throw .malformed("the body is not valid UTF-8")
+            case .numberOutOfRange(_, let position):
+                throw .invalid("the number at byte \(position) is out of range (too large or too small to represent)")
+            case .malformed, .tooDeep: throw .malformed(error.message)
+            }
+        }
+        guard root.kind == .object else { throw .invalid("the body must be a JSON object") }
+
+        guard let promptValue = root.member("prompt"), promptValue.kind != .null else {
+            throw .invalid("'prompt' is required", param: "prompt")
+        }
+        var request = GenerationRequest(prompt: try promptBytes(promptValue, dialect: dialect))
+
+        if let value = present(root, "seed") {
+            guard let seed = value.integerValue else {
+                throw .invalid("'seed' must be an integer from 0 to \(maximumSeed) (0 picks a random seed)",
+                               param: "seed")
+            }
+            if seed < 0 {
+                throw .invalid("'seed' must be an integer from 0 to \(maximumSeed) (0 picks a random seed), got \(seed)",
+                               param: "seed")
+            }
+            request.seed = seed == 0 ? nil : UInt64(seed)
+        }
+        if let value = present(root, "temperature") {
+            guard let number = value.numberValue else { throw .invalid("'temperature' must be a number", param: "temperature") }
+            if !(number >= 0) || number > Double(Float.greatestFiniteMagnitude) {
+                throw .invalid("'temperature' must be 0 or more", param: "temperature")
+            }
+            request.temperature = Float(number)
+        }
+        if let value = present(root, "top_p") {
+            guard let number = value.numberValue else { throw .invalid("'top_p' must be a number", param: "top_p") }
+            if !(number > 0 && number <= 1) {
+                throw .invalid("'top_p' must be greater than 0 and at most 1", param: "top_p")
+            }
+            // A positive value too small for a Float stays positive (0 would turn nucleus sampling off).
+            request.topP = max(Float(number), Float.leastNonzeroMagnitude)
+        }
+        if let value = present(root, "max_tokens") {
+            guard let number = value.integerValue else { throw .invalid("'max_tokens' must be an integer", param: "max_tokens") }
+            if number < 1 { throw .invalid("'max_tokens' must be at least 1, got \(number)", param: "max_tokens") }
+            // The model's context bounds it further (StoryEngine.prepare); clamp here only so it fits an Int.
+            request.maxTokens = Int(min(number, Int64(Int32.max)))
+        }
+        if let value = present(root, "stream") {
+            guard let flag = value.boolValue else { throw .invalid("'stream' must be true or false", param: "stream") }
+            request.stream = flag
+        }
+        if let value = present(root, "speak") {
+            guard let flag = value.boolValue else { throw .invalid("'speak' must be true or false", param: "speak") }
+            request.speak = flag
+        }
+        if let value = present(root, "audio") {
+            guard let flag = value.boolValue else { throw .invalid("'audio' must be true or false", param: "audio") }
+            request.audio = flag
+        }
+        if dialect == .openAICompletions, let value = present(root, "n") {
+            if value.integerValue != 1 { throw .invalid("only 'n': 1 is supported", param: "n") }
+        }
+        return request
+    }
+
+    /// A member that is present and not null.
+    private static func present(_ object: JSON, _ key: String) -> JSON? {
+        guard let value = object.member(key), value.kind != .null else { return nil }
+        return value
+    }
+
+    /// The prompt: a string, or (OpenAI) an array holding exactly one string.
+    private static func promptBytes(_ value: JSON, dialect: APIDialect) throws(APIError) -> [UInt8] {
+        var text = value.stringBytes
+        if text == nil && dialect == .openAICompletions && value.kind == .array {
+            let elements = value.elements
+            if elements.count != 1 {
+                throw .invalid("'prompt' must be a string or an array of exactly one string, got \(elements.count) elements",
+                               param: "prompt")
+            }
+            text = elements[0].stringBytes
+        }
+        guard let bytes = text else {
+            throw .invalid(dialect == .openAICompletions ? "'prompt' must be a string or an array of one string"
+                                                          : "'prompt' must be a string", param: "prompt")
+        }
+        if bytes.contains(0) { throw .invalid("'prompt' must not contain NUL characters", param: "prompt") }
+        return bytes
+    }
+}

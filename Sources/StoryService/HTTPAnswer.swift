@@ -1,0 +1,27 @@
+/// What a route answers: a whole body, or a stream of Server-Sent Events.
+enum HTTPAnswer {
+    case body(HTTPBody)
+    case stream(EventStream)
+
+    /// A JSON body.
+    static func json(_ status: Int, _ value: JSON, headers: [(String, String)] = []) -> HTTPAnswer {
+        .body(HTTPBody(status: status, contentType: "application/json", bytes: value.serialized(), headers: headers))
+    }
+
+    /// An error body, with Retry-After for 503s that have one.
+    static func error(_ error: APIError, headers: [(String, String)] = []) -> HTTPAnswer {
+        var all = headers
+        if let seconds = error.retryAfterSeconds { all.append(("Retry-After", "\(seconds)")) }
+        return .body(HTTPBody(status: error.status, contentType: "application/json", bytes: error.body(), headers: all))
+    }
+}
+
+/// A complete response.
+struct HTTPBody {
+    var status: Int
+    var contentType: String
+    var bytes: [UInt8]
+    var headers: [(String, String)] = []
+    /// Tokens generated for it (for the log).
+    var tokens = 0
+}

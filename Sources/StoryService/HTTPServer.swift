@@ -1,0 +1,219 @@
+import CMicroHTTPD
+import CShim
+
+/// The libmicrohttpd glue: one thread per connection (a generation may block its
+/// connection's thread for as long as it runs; the engine thread does the work),
+/// an internal poll() thread accepting connections, bodies read up to a limit.
+/// Routing and answers belong to `handler`; `completion` sees every request end.
+final class HTTPServer: @unchecked Sendable {
+    /// Answers a request whose headers and body have arrived.
+    private var handler: ((RequestContext) -> HTTPAnswer)?
+    /// Sees each request end (for the log line and metrics); `clientLeft` when it did not end normally.
+    private var completion: ((RequestContext, _ clientLeft: Bool) -> Void)?
+    private let maxBodyBytes: Int
+    /// Bytes of an oversized chunked body read (and dropped) before the connection is closed.
+    static let discardLimit = 4 << 20
+    private var daemon: OpaquePointer?
+    /// Requests begun and not yet completed (guarded by `activity`).
+    private var activeRequests = 0
+    private let activity = ConditionLock()
+    /// The port listened on.
+    private(set) var port = 0
+
+    init(maxBodyBytes: Int, handler: @escaping (RequestContext) -> HTTPAnswer,
+         completion: @escaping (RequestContext, Bool) -> Void) {
+        self.maxBodyBytes = maxBodyBytes
+        self.handler = handler
+        self.completion = completion
+    }
+
+    /// Binds and starts serving.
+    func start(config: ServiceConfig) throws(ServiceError) {
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        var error = [CChar](repeating: 0, count: 256)
+        let started: OpaquePointer? = config.host.withCString { host in
+            var settings = babyllama_mhd_settings(
+                host: host, port: UInt16(config.port), connection_limit: UInt32(config.maxConnections),
+                timeout_seconds: UInt32(config.connectionTimeoutSeconds),
+                thread_stack_bytes: config.threadStackKiB * 1_024,
+                connection_memory_bytes: 32 * 1_024, listen_backlog: 64)
+            return error.withUnsafeMutableBufferPointer { buffer in
+                babyllama_mhd_start(&settings, HTTPServer.accessCallback, context,
+                                    HTTPServer.completedCallback, context, buffer.baseAddress, buffer.count)
+            }
+        }
+        guard let started else {
+            let limit = error.firstIndex(of: 0) ?? error.count
+            throw .cannotListen(String(decoding: error[0..<limit].map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        daemon = started
+        port = Int(babyllama_mhd_bound_port(started))
+    }
+
+    /// Closes the listening socket: no new connections; open ones are still served.
+    func stopListening() {
+        if let daemon { babyllama_mhd_stop_listening(daemon) }
+    }
+
+    /// Waits until every request begun has been answered and completed (a stream's last
+    /// event included), or `milliseconds` pass; true if none is left.
+    @discardableResult
+    func waitUntilIdle(milliseconds: Int) -> Bool {
+        let deadline = shim_monotonic_ns() + UInt64(milliseconds) * 1_000_000
+        return activity.withLock {
+            while activeRequests > 0 {
+                let now = shim_monotonic_ns()
+                if now >= deadline { return false }
+                activity.wait(milliseconds: Int((deadline - now) / 1_000_000) + 1)
+            }
+            return true
+        }
+    }
+
+    /// Closes every connection and joins their threads (call once no request is waiting on the engine).
+    func stop() {
+        if let daemon { MHD_stop_daemon(daemon) }
+        daemon = nil
+        handler = nil
+        completion = nil
+    }
+
+    // MARK: Callbacks (C function pointers: no captures, the server comes in `cls`)
+
+    private static let accessCallback: MHD_AccessHandlerCallback = {
+        cls, connection, url, method, _, uploadData, uploadDataSize, slot in
+        guard let cls, let connection, let uploadDataSize, let slot else { return .NO }
+        let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
+        return server.access(connection: connection, url: url, method: method, upload: uploadData,
+                             uploadSize: uploadDataSize, slot: slot)
+    }
+
+    private static let completedCallback: MHD_RequestCompletedCallback = { cls, _, slot, termination in
+        guard let cls, let slot, let raw = slot.pointee else { return }
+        slot.pointee = nil
+        let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
+        let context = Unmanaged<RequestContext>.fromOpaque(raw).takeRetainedValue()
+        server.completion?(context, termination != .REQUEST_TERMINATED_COMPLETED_OK)
+        server.activity.withLock { server.activeRequests -= 1 }
+        server.activity.broadcast()
+    }
+
+    private static let streamReader: MHD_ContentReaderCallback = { cls, _, buffer, capacity in
+        guard let cls, let buffer else { return babyllama_mhd_end_with_error() }
+        let stream = Unmanaged<EventStream>.fromOpaque(cls).takeUnretainedValue()
+        return stream.read(into: buffer, capacity: capacity)
+    }
+
+    private static let streamRelease: MHD_ContentReaderFreeCallback = { cls in
+        guard let cls else { return }
+        let stream = Unmanaged<EventStream>.fromOpaque(cls).takeRetainedValue()
+        stream.close()
+    }
+
+    // MARK: Requests
+
+    private func access(connection: OpaquePointer, url: UnsafePointer<CChar>?, method: UnsafePointer<CChar>?,
+                        upload: UnsafePointer<CChar>?, uploadSize: UnsafeMutablePointer<Int>,
+                        slot: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> MHD_Result {
+        guard let raw = slot.pointee else {
+            // First call: headers only.
+            let context = RequestContext(method: HTTPServer.bytes(method), path: HTTPServer.bytes(url),
+                                         socket: Int32(babyllama_mhd_connection_socket(connection)))
+            slot.pointee = Unmanaged.passRetained(context).toOpaque()
+            activity.withLock { activeRequests += 1 }
+            if let length = announcedLength(connection), length > maxBodyBytes {
+                // Refuse before the body is sent (no "100 Continue").
+                context.tooLarge = true
+                return respond(connection, context, .error(.tooLarge(limit: maxBodyBytes)))
+            }
+            return .YES
+        }
+        let context = Unmanaged<RequestContext>.fromOpaque(raw).takeUnretainedValue()
+        let count = uploadSize.pointee
+        if count > 0 {
+            uploadSize.pointee = 0
+            if context.answered { return .YES }
+            if context.tooLarge || context.body.count + count > maxBodyBytes {
+                // libmicrohttpd takes an answer only before the body or after all of it, so an
+                // oversized body without Content-Length (chunked) is read and dropped, then
+                // answered 413; one that goes on far past the limit is cut off instead.
+                if !context.tooLarge {
+                    context.tooLarge = true
+                    context.body = []
+                }
+                context.discardedBytes += count
+                return context.discardedBytes > HTTPServer.discardLimit ? .NO : .YES
+            }
+            if let upload {
+                upload.withMemoryRebound(to: UInt8.self, capacity: count) {
+                    context.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: count))
+                }
+            }
+            return .YES
+        }
+        if context.answered { return .YES }
+        if context.tooLarge { return respond(connection, context, .error(.tooLarge(limit: maxBodyBytes))) }
+        guard let handler else {
+            return respond(connection, context, .error(.unavailable("the server is shutting down", retryAfterSeconds: nil)))
+        }
+        return respond(connection, context, handler(context))
+    }
+
+    /// Content-Length, when the client sent one that is a plain number.
+    private func announcedLength(_ connection: OpaquePointer) -> Int? {
+        guard let value = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length") else { return nil }
+        var length = 0
+        var pointer = value
+        var digits = 0
+        while pointer.pointee != 0 {
+            let byte = UInt8(bitPattern: pointer.pointee)
+            guard byte >= 0x30 && byte <= 0x39 else { return nil }
+            length = length > Int.max / 20 ? Int.max / 2 : length * 10 + Int(byte - 0x30)
+            digits += 1
+            pointer += 1
+        }
+        return digits > 0 ? length : nil
+    }
+
+    private func respond(_ connection: OpaquePointer, _ context: RequestContext, _ answer: HTTPAnswer) -> MHD_Result {
+        context.answered = true
+        switch answer {
+        case .body(let body):
+            context.status = body.status
+            context.tokens = body.tokens
+            let response: OpaquePointer? = body.bytes.withUnsafeBytes { bytes in
+                MHD_create_response_from_buffer(bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress),
+                                                .RESPMEM_MUST_COPY)
+            }
+            guard let response else { return .NO }
+            _ = MHD_add_response_header(response, "Content-Type", body.contentType)
+            for (name, value) in body.headers { _ = MHD_add_response_header(response, name, value) }
+            let result = MHD_queue_response(connection, UInt32(body.status), response)
+            MHD_destroy_response(response)
+            return result
+        case .stream(let stream):
+            context.status = 200
+            let cls = Unmanaged.passRetained(stream).toOpaque()
+            guard let response = MHD_create_response_from_callback(
+                babyllama_mhd_size_unknown(), 4_096, HTTPServer.streamReader, cls, HTTPServer.streamRelease)
+            else {
+                Unmanaged<EventStream>.fromOpaque(cls).takeRetainedValue().close()
+                return .NO
+            }
+            _ = MHD_add_response_header(response, "Content-Type", "text/event-stream; charset=utf-8")
+            _ = MHD_add_response_header(response, "Cache-Control", "no-cache")
+            _ = MHD_add_response_header(response, "X-Accel-Buffering", "no")
+            let result = MHD_queue_response(connection, 200, response)
+            MHD_destroy_response(response)
+            return result
+        }
+    }
+
+    private static func bytes(_ text: UnsafePointer<CChar>?) -> [UInt8] {
+        guard let text else { return [] }
+        let length = strlen(text)
+        return text.withMemoryRebound(to: UInt8.self, capacity: length) {
+            Array(UnsafeBufferPointer(start: $0, count: length))
+        }
+    }
+}

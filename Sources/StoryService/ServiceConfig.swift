@@ -1,0 +1,194 @@
+import CShim
+import LlamaCore
+
+/// Everything `babyllama serve` needs to know, from `Config/babyllama.json`
+/// (see `load(path:)` for its layout) with command-line flags laid over it.
+/// Relative paths are taken from the working directory.
+public struct ServiceConfig: Equatable, Sendable {
+    /// Address to listen on (numeric, or a name getaddrinfo resolves).
+    public var host = "127.0.0.1"
+    /// TCP port; 0 lets the system choose (the log says which).
+    public var port = 8080
+    /// The llama2.c checkpoint served.
+    public var checkpointPath = "models/gqa260k.bin"
+    /// Its tokenizer.
+    public var tokenizerPath = "models/tok512.bin"
+    /// Threads for the matmuls; 0 means one per CPU.
+    public var threads = 0
+    /// Requests that may wait for the engine while it runs another (the 503 line).
+    public var queueSize = 4
+    /// Largest request body accepted, in bytes (larger gets 413).
+    public var maxBodyBytes = 65_536
+    /// Connections served at once; each has its own thread.
+    public var maxConnections = 32
+    /// An idle connection is closed after this many seconds.
+    public var connectionTimeoutSeconds = 30
+    /// Stack of each connection thread, in KiB (the Duo has 64 MB in all).
+    public var threadStackKiB = 256
+    /// The Retry-After a 503 sends, in seconds.
+    public var retryAfterSeconds = 1
+    /// On SIGINT/SIGTERM, how long a running generation may go on before it is cancelled.
+    public var shutdownGraceSeconds = 10
+    /// Speech settings, for the StorySpeech target.
+    public var speech = SpeechSettings()
+
+    /// The defaults listed above (what `Config/babyllama.json` ships with).
+    public init() {}
+
+    /// Reads a configuration file. Layout (every member optional):
+    /// `{"server": {"host", "port", "max_connections", "connection_timeout_s", "thread_stack_kib",
+    /// "shutdown_grace_s"}, "model": {"checkpoint", "tokenizer", "threads"},
+    /// "limits": {"queue_size", "max_body_bytes", "retry_after_s"},
+    /// "speech": {"enabled", "voice", "rate", "volume"}}`.
+    /// Unknown members are errors (so typos are caught), except inside "speech",
+    /// which belongs to the speech target.
+    public static func load(path: String) throws(ServiceError) -> ServiceConfig {
+        let file: MappedFile
+        do {
+            file = try MappedFile(path: path)
+        } catch {
+            throw .invalidConfig(path: path, reason: error.message)
+        }
+        return try parse(Array(file.bytes), source: path)
+    }
+
+    /// Parses configuration JSON; `source` names it in errors.
+    public static func parse(_ bytes: [UInt8], source: String) throws(ServiceError) -> ServiceConfig {
+        let root: JSON
+        do {
+            root = try JSON.parse(bytes)
+        } catch {
+            throw .invalidConfig(path: source, reason: error.message)
+        }
+        let reader = ConfigReader(source: source)
+        guard root.kind == .object else { throw .invalidConfig(path: source, reason: "the top level must be an object") }
+        var config = ServiceConfig()
+        try reader.checkKeys(root, allowed: ["server", "model", "limits", "speech"], section: "")
+        if let server = try reader.section(root, "server") {
+            try reader.checkKeys(server, allowed: ["host", "port", "max_connections", "connection_timeout_s",
+                                                   "thread_stack_kib", "shutdown_grace_s"], section: "server")
+            if let value = try reader.string(server, "host", section: "server") { config.host = value }
+            if let value = try reader.integer(server, "port", section: "server") { config.port = value }
+            if let value = try reader.integer(server, "max_connections", section: "server") { config.maxConnections = value }
+            if let value = try reader.integer(server, "connection_timeout_s", section: "server") {
+                config.connectionTimeoutSeconds = value
+            }
+            if let value = try reader.integer(server, "thread_stack_kib", section: "server") { config.threadStackKiB = value }
+            if let value = try reader.integer(server, "shutdown_grace_s", section: "server") {
+                config.shutdownGraceSeconds = value
+            }
+        }
+        if let model = try reader.section(root, "model") {
+            try reader.checkKeys(model, allowed: ["checkpoint", "tokenizer", "threads"], section: "model")
+            if let value = try reader.string(model, "checkpoint", section: "model") { config.checkpointPath = value }
+            if let value = try reader.string(model, "tokenizer", section: "model") { config.tokenizerPath = value }
+            if let value = try reader.integer(model, "threads", section: "model") { config.threads = value }
+        }
+        if let limits = try reader.section(root, "limits") {
+            try reader.checkKeys(limits, allowed: ["queue_size", "max_body_bytes", "retry_after_s"], section: "limits")
+            if let value = try reader.integer(limits, "queue_size", section: "limits") { config.queueSize = value }
+            if let value = try reader.integer(limits, "max_body_bytes", section: "limits") { config.maxBodyBytes = value }
+            if let value = try reader.integer(limits, "retry_after_s", section: "limits") { config.retryAfterSeconds = value }
+        }
+        if let speech = try reader.section(root, "speech") {
+            if let value = try reader.bool(speech, "enabled", section: "speech") { config.speech.enabled = value }
+            if let value = try reader.string(speech, "voice", section: "speech") { config.speech.voice = value }
+            if let value = try reader.integer(speech, "rate", section: "speech") { config.speech.rate = value }
+            if let value = try reader.integer(speech, "volume", section: "speech") { config.speech.volume = value }
+        }
+        do {
+            try config.validate()
+        } catch {
+            throw .invalidConfig(path: source, reason: error.message)
+        }
+        return config
+    }
+
+    /// Checks every setting's range (call again after flags change them).
+    public func validate() throws(ServiceError) {
+        func check(_ ok: Bool, _ text: String) throws(ServiceError) {
+            if !ok { throw .invalidSetting(text) }
+        }
+        try check(!host.isEmpty, "host must not be empty")
+        try check(port >= 0 && port <= 65_535, "port must be between 0 and 65535, got \(port)")
+        try check(!checkpointPath.isEmpty, "the model path must not be empty")
+        try check(!tokenizerPath.isEmpty, "the tokenizer path must not be empty")
+        try check(threads >= 0 && threads <= 256, "threads must be between 0 (one per CPU) and 256, got \(threads)")
+        try check(queueSize >= 0 && queueSize <= 1_024, "queue_size must be between 0 and 1024, got \(queueSize)")
+        try check(maxBodyBytes >= 256 && maxBodyBytes <= 16 << 20,
+                  "max_body_bytes must be between 256 and 16777216, got \(maxBodyBytes)")
+        try check(maxConnections >= 2 && maxConnections <= 1_024,
+                  "max_connections must be between 2 and 1024, got \(maxConnections)")
+        try check(connectionTimeoutSeconds >= 0 && connectionTimeoutSeconds <= 86_400,
+                  "connection_timeout_s must be between 0 (never) and 86400, got \(connectionTimeoutSeconds)")
+        try check(threadStackKiB >= 128 && threadStackKiB <= 65_536,
+                  "thread_stack_kib must be between 128 and 65536, got \(threadStackKiB)")
+        try check(retryAfterSeconds >= 0 && retryAfterSeconds <= 3_600,
+                  "retry_after_s must be between 0 and 3600, got \(retryAfterSeconds)")
+        try check(shutdownGraceSeconds >= 0 && shutdownGraceSeconds <= 3_600,
+                  "shutdown_grace_s must be between 0 and 3600, got \(shutdownGraceSeconds)")
+        try check(speech.rate >= 80 && speech.rate <= 450, "speech.rate must be between 80 and 450, got \(speech.rate)")
+        try check(speech.volume >= 0 && speech.volume <= 200,
+                  "speech.volume must be between 0 and 200, got \(speech.volume)")
+        try check(!speech.voice.isEmpty, "speech.voice must not be empty")
+    }
+
+    /// The thread count to use: `threads`, or one per CPU when it is 0.
+    public var effectiveThreads: Int { threads > 0 ? threads : Int(shim_cpu_count()) }
+}
+
+/// Typed reads of configuration members, with errors that name the member.
+private struct ConfigReader {
+    let source: String
+
+    func fail(_ reason: String) -> ServiceError { .invalidConfig(path: source, reason: reason) }
+
+    func name(_ section: String, _ key: String) -> String { section.isEmpty ? key : section + "." + key }
+
+    func checkKeys(_ object: JSON, allowed: [String], section: String) throws(ServiceError) {
+        for key in object.keys where !allowed.contains(where: { $0.utf8.elementsEqual(key.utf8) }) {
+            throw fail("unknown setting '\(name(section, key))'")
+        }
+    }
+
+    func section(_ root: JSON, _ key: String) throws(ServiceError) -> JSON? {
+        guard let value = root.member(key), value.kind != .null else { return nil }
+        if value.kind != .object { throw fail("'\(key)' must be an object") }
+        return value
+    }
+
+    func string(_ object: JSON, _ key: String, section: String) throws(ServiceError) -> String? {
+        guard let value = object.member(key), value.kind != .null else { return nil }
+        guard let bytes = value.stringBytes else { throw fail("'\(name(section, key))' must be a string") }
+        if bytes.contains(0) { throw fail("'\(name(section, key))' must not contain NUL") }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    func integer(_ object: JSON, _ key: String, section: String) throws(ServiceError) -> Int? {
+        guard let value = object.member(key), value.kind != .null else { return nil }
+        guard let number = value.integerValue, number >= Int64(Int32.min), number <= Int64(Int32.max) else {
+            throw fail("'\(name(section, key))' must be an integer")
+        }
+        return Int(number)
+    }
+
+    func bool(_ object: JSON, _ key: String, section: String) throws(ServiceError) -> Bool? {
+        guard let value = object.member(key), value.kind != .null else { return nil }
+        guard let flag = value.boolValue else { throw fail("'\(name(section, key))' must be true or false") }
+        return flag
+    }
+}
+
+extension JSONParseError {
+    /// A one-line description.
+    var message: String {
+        switch self {
+        case .invalidUTF8: return "the text is not valid UTF-8"
+        case .numberOutOfRange(let reason, _): return "a number is out of range (\(reason))"
+        case .tooDeep(let limit, let position):
+            return "malformed JSON: nested more than \(limit) levels deep at byte \(position)"
+        case .malformed(let reason, let line, let column):
+            return "malformed JSON at line \(line), column \(column): \(reason)"
+        }
+    }
+}

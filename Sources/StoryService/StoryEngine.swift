@@ -1,0 +1,139 @@
+import CShim
+import LlamaCore
+
+/// A generation request checked against the model: the prompt encoded, every
+/// limit applied, the seed decided. Ready for the engine.
+public struct PreparedGeneration: Sendable {
+    public var request: GenerationRequest
+    /// BOS and the prompt's ids, as `babyllama run` encodes them.
+    public var promptTokens: [Int]
+    /// Tokens to generate after the prompt (fewer if BOS is sampled or the context fills).
+    public var maxTokens: Int
+    /// The seed used (the request's, or a random one).
+    public var seed: UInt64
+    /// run.c's `steps`: positions to run, prompt included.
+    public var steps: Int { promptTokens.count - 1 + maxTokens }
+}
+
+/// The loaded model: checkpoint, transformer and tokenizer, and what `GET /v1/model` says
+/// about them. `run` is only ever called from the engine's one worker thread; everything
+/// else here is read-only and safe from any thread.
+public final class StoryEngine: @unchecked Sendable {
+    public let checkpoint: Checkpoint
+    public let tokenizer: Tokenizer
+    public let transformer: Transformer
+    /// Path the tokenizer was read from.
+    public let tokenizerPath: String
+    /// SHA-256 of the checkpoint file, hex.
+    public let sha256: String
+    /// Threads splitting the matmuls.
+    public let threadCount: Int
+
+    /// run.c's default `-n`: the positions a story runs when the request names no `max_tokens`.
+    public static let defaultSteps = 256
+
+    /// Maps the checkpoint, reads the tokenizer (it must have the model's vocabulary) and hashes the file.
+    public init(checkpointPath: String, tokenizerPath: String, threads: Int) throws(LlamaError) {
+        let checkpoint = try Checkpoint(path: checkpointPath)
+        let tokenizer = try Tokenizer(path: tokenizerPath, vocabSize: checkpoint.config.vocabSize)
+        let pool = WorkerPool(threadCount: threads)
+        self.transformer = try Transformer(checkpoint: checkpoint, pool: pool, kernels: .simd)
+        self.checkpoint = checkpoint
+        self.tokenizer = tokenizer
+        self.tokenizerPath = tokenizerPath
+        self.threadCount = pool.threadCount
+        self.sha256 = SHA256.hex(of: checkpoint.file.bytes)
+    }
+
+    public var config: ModelConfig { checkpoint.config }
+
+    /// Applies the model's limits to a request. `max_tokens` defaults to what
+    /// `babyllama run`'s default `-n 256` generates after this prompt (256 positions,
+    /// or the context if shorter, less the prompt's), and to the rest of the context
+    /// when the prompt already fills 256 positions.
+    public func prepare(_ request: GenerationRequest, seed randomSeed: () -> UInt64) throws(APIError) -> PreparedGeneration {
+        let seqLen = config.seqLen
+        let promptTokens = request.prompt.withUnsafeBufferPointer {
+            tokenizer.encode(bytes: $0, bos: true, eos: false)
+        }
+        if promptTokens.count > seqLen {
+            throw .invalid("the prompt is \(promptTokens.count) tokens long (BOS included); the model's context holds \(seqLen)",
+                           param: "prompt")
+        }
+        let room = seqLen - (promptTokens.count - 1)
+        let maxTokens: Int
+        if let requested = request.maxTokens {
+            if requested > seqLen {
+                throw .invalid("'max_tokens' must be at most \(seqLen) (the model's context), got \(requested)",
+                               param: "max_tokens")
+            }
+            maxTokens = requested
+        } else {
+            let runDefault = min(StoryEngine.defaultSteps, seqLen) - (promptTokens.count - 1)
+            maxTokens = runDefault >= 1 ? runDefault : room
+        }
+        return PreparedGeneration(request: request, promptTokens: promptTokens, maxTokens: maxTokens,
+                                  seed: request.seed ?? randomSeed())
+    }
+
+    /// Runs one generation, reporting each generated token to `job`. Stops when the
+    /// job is cancelled (its client left, or the server is stopping).
+    func run(_ job: GenerationJob, metrics: Metrics) {
+        let prepared = job.prepared
+        var sampler = Sampler(vocabSize: config.vocabSize, temperature: prepared.request.temperature,
+                              topP: prepared.request.topP, seed: prepared.seed)
+        let generator = Generator(transformer: transformer)
+        var lastTokenTime = shim_monotonic_ns()
+        do {
+            let result = try generator.generate(promptTokens: prepared.promptTokens, steps: prepared.steps,
+                                                sampler: &sampler) { event in
+                if job.isCancelled { return false }
+                let now = shim_monotonic_ns()
+                if event.isPrompt {
+                    // The first generated token's latency is then one forward pass, not the whole prompt.
+                    lastTokenTime = now
+                    return true
+                }
+                metrics.observeTokenLatency(nanoseconds: now - lastTokenTime)
+                lastTokenTime = now
+                job.deliver(token: event.token,
+                            bytes: tokenizer.decode(previous: event.previous, token: event.token))
+                return !job.isCancelled
+            }
+            job.finish(result)
+        } catch {
+            job.fail(.server("generation failed: \(error.message)"))
+        }
+    }
+
+    /// What `GET /v1/model` answers.
+    func describe() -> JSON {
+        let shape = JSON.object()
+            .set("dim", .integer(config.dim))
+            .set("hidden_dim", .integer(config.hiddenDim))
+            .set("layers", .integer(config.layerCount))
+            .set("heads", .integer(config.headCount))
+            .set("kv_heads", .integer(config.kvHeadCount))
+            .set("head_size", .integer(config.headSize))
+            .set("vocab_size", .integer(config.vocabSize))
+            .set("seq_len", .integer(config.seqLen))
+        return JSON.object()
+            .set("file", .string(checkpoint.path))
+            .set("format", .string(checkpoint.format.name))
+            .set("size_bytes", .integer(checkpoint.file.size))
+            .set("sha256", .string(sha256))
+            .set("shape", shape)
+            .set("shared_classifier", .bool(checkpoint.sharedClassifier))
+            .set("tokenizer", JSON.object()
+                .set("file", .string(tokenizerPath))
+                .set("vocab_size", .integer(tokenizer.vocabSize)))
+            .set("threads", .integer(threadCount))
+    }
+
+    /// The checkpoint's file name (the OpenAI answers' `model`).
+    var modelName: String {
+        let bytes = Array(checkpoint.path.utf8)
+        let start = (bytes.lastIndex(of: 0x2F) ?? -1) + 1
+        return String(decoding: bytes[start...], as: UTF8.self)
+    }
+}

@@ -1,0 +1,267 @@
+import CShim
+import LlamaCore
+
+/// The story HTTP API: routes, the engine behind its bounded queue, health,
+/// model information and metrics. Start it, load the model, and shut it down
+/// when a termination signal arrives:
+///
+///     let service = StoryService(config: config)
+///     try service.start()          // listening; health answers 503 until...
+///     try service.loadModel()      // ...the model is loaded
+///     _ = TerminationSignals.wait()
+///     service.shutdown()
+public final class StoryService: @unchecked Sendable {
+    public let config: ServiceConfig
+    let metrics = Metrics()
+    /// After the engine stops, how long answers in flight may take to reach their clients.
+    static let drainMilliseconds = 5_000
+    /// How often a waiting connection checks that its client is still there.
+    let clientPollMilliseconds = 100
+
+    private enum Phase { case starting, ready, stopping }
+
+    private let lock = ConditionLock()
+    // Guarded by `lock`.
+    private var phase = Phase.starting
+    private var engine: StoryEngine?
+    private var queue: GenerationQueue?
+    private var server: HTTPServer?
+
+    /// Unix time the service was created (the model list's `created`).
+    private let startedAt = Int(shim_unix_time())
+
+    public init(config: ServiceConfig) {
+        self.config = config
+    }
+
+    /// The port the service listens on (after `start`).
+    public var port: Int { lock.withLock { server?.port ?? 0 } }
+
+    /// Starts listening. Until `loadModel` finishes, health checks answer 503.
+    public func start() throws(ServiceError) {
+        try config.validate()
+        let server = HTTPServer(
+            maxBodyBytes: config.maxBodyBytes,
+            handler: { [self] request in handle(request) },
+            completion: { [self] request, clientLeft in completed(request, clientLeft: clientLeft) })
+        try server.start(config: config)
+        lock.withLock { self.server = server }
+        Log.line("babyllama: listening on http://\(hostForURL):\(server.port)")
+    }
+
+    /// Loads the model and starts the engine; from then on generation requests are served.
+    public func loadModel() throws(ServiceError) {
+        let start = shim_monotonic_ns()
+        let engine: StoryEngine
+        do {
+            engine = try StoryEngine(checkpointPath: config.checkpointPath, tokenizerPath: config.tokenizerPath,
+                                     threads: config.effectiveThreads)
+        } catch {
+            throw .model(error)
+        }
+        let queue = GenerationQueue(engine: engine, capacity: config.queueSize, metrics: metrics)
+        try queue.start()
+        let stopping: Bool = lock.withLock {
+            if phase == .stopping { return true }
+            self.engine = engine
+            self.queue = queue
+            phase = .ready
+            return false
+        }
+        if stopping {
+            queue.shutdown(graceMilliseconds: 0)
+            return
+        }
+        let shape = engine.config
+        Log.line("babyllama: model \(engine.checkpoint.path) (\(engine.checkpoint.format.name), dim \(shape.dim), "
+                 + "\(shape.layerCount) layers, vocab \(shape.vocabSize), context \(shape.seqLen), "
+                 + "sha256 \(engine.sha256)) loaded in \(formatFixed(milliseconds(shim_monotonic_ns() - start), decimals: 1)) ms; "
+                 + "\(engine.threadCount) threads, queue \(config.queueSize)")
+    }
+
+    /// Stops accepting connections, answers waiting requests 503, lets the running
+    /// generation finish within the grace period (then cancels it), closes every
+    /// connection and stops the engine. Safe to call more than once.
+    public func shutdown() {
+        let (server, queue): (HTTPServer?, GenerationQueue?) = lock.withLock {
+            if phase == .stopping && self.server == nil { return (nil, nil) }
+            phase = .stopping
+            return (self.server, self.queue)
+        }
+        server?.stopListening()
+        queue?.shutdown(graceMilliseconds: config.shutdownGraceSeconds * 1_000)
+        // Let answers already made reach their clients (a stream's last events) before the
+        // connections close; a client that stopped reading is not waited for long.
+        if server?.waitUntilIdle(milliseconds: StoryService.drainMilliseconds) == false {
+            Log.line("babyllama: closing connections with answers still unsent")
+        }
+        server?.stop()
+        lock.withLock {
+            self.server = nil
+            self.queue = nil
+        }
+    }
+
+    private var hostForURL: String {
+        config.host.utf8.contains(UInt8(ascii: ":")) ? "[\(config.host)]" : config.host
+    }
+
+    // MARK: Routing
+
+    /// Answers one request (on its connection's thread).
+    func handle(_ request: RequestContext) -> HTTPAnswer {
+        let route = request.route
+        if route == .unknown {
+            return .error(.notFound(path: request.pathForLog))
+        }
+        if !route.allows(request.method) {
+            return .error(.methodNotAllowed(method: String(decoding: request.method.prefix(20).map {
+                $0 >= 0x20 && $0 < 0x7F ? $0 : UInt8(ascii: "?") }, as: UTF8.self),
+                path: route.label, allowed: route.method),
+                headers: [("Allow", route.allowHeader)])
+        }
+        switch route {
+        case .healthz, .health: return health()
+        case .model:
+            guard let engine = lock.withLock({ engine }) else { return .error(notReady) }
+            return .json(200, engine.describe())
+        case .models:
+            // OpenAI's model list, which many clients fetch before anything else.
+            guard let engine = lock.withLock({ engine }) else { return .error(notReady) }
+            let entry = JSON.object()
+                .set("id", .string(engine.modelName))
+                .set("object", .string("model"))
+                .set("created", .integer(startedAt))
+                .set("owned_by", .string("babyllama"))
+            let list = JSON.array()
+            list.append(entry)
+            return .json(200, JSON.object().set("object", .string("list")).set("data", list))
+        case .metrics:
+            let (queue, loaded) = lock.withLock { (self.queue, phase == .ready) }
+            let snapshot = queue?.snapshot ?? (waiting: 0, busy: false)
+            let body = metrics.render(queueDepth: snapshot.waiting, queueCapacity: config.queueSize,
+                                      busy: snapshot.busy, modelLoaded: loaded)
+            return .body(HTTPBody(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", bytes: body))
+        case .speak: return .error(SpeechHooks.speakEndpoint(settings: config.speech))
+        case .generate: return generate(request, dialect: .native)
+        case .completions: return generate(request, dialect: .openAICompletions)
+        case .unknown: return .error(.notFound(path: request.pathForLog))
+        }
+    }
+
+    private var notReady: APIError {
+        let stopping = lock.withLock { phase == .stopping }
+        return stopping ? .unavailable("the server is shutting down", retryAfterSeconds: nil)
+                        : .unavailable("the model is loading", retryAfterSeconds: config.retryAfterSeconds)
+    }
+
+    private func health() -> HTTPAnswer {
+        let phase = lock.withLock { self.phase }
+        switch phase {
+        case .ready: return .json(200, JSON.object().set("status", .string("ok")))
+        case .starting, .stopping:
+            let error = notReady
+            var headers: [(String, String)] = []
+            if let seconds = error.retryAfterSeconds { headers.append(("Retry-After", "\(seconds)")) }
+            return .json(503, JSON.object()
+                .set("status", .string(phase == .starting ? "loading" : "stopping"))
+                .set("error", error.errorObject()), headers: headers)
+        }
+    }
+
+    private func generate(_ request: RequestContext, dialect: APIDialect) -> HTTPAnswer {
+        let parsed: GenerationRequest
+        do {
+            parsed = try GenerationRequest.parse(request.body, dialect: dialect)
+        } catch {
+            return .error(error)
+        }
+        request.body = []
+        if let refusal = SpeechHooks.check(parsed, settings: config.speech) { return .error(refusal) }
+        let ready: (StoryEngine, GenerationQueue)? = lock.withLock {
+            guard phase == .ready, let engine, let queue else { return nil }
+            return (engine, queue)
+        }
+        guard let (engine, queue) = ready else { return .error(notReady) }
+        let prepared: PreparedGeneration
+        do {
+            prepared = try engine.prepare(parsed, seed: StoryService.randomSeed)
+        } catch {
+            return .error(error)
+        }
+        let job = GenerationJob(prepared: prepared, dialect: dialect)
+        switch queue.submit(job) {
+        case .accepted: break
+        case .full:
+            return .error(.unavailable("the server is busy: \(queue.capacity) requests are already waiting; try again later",
+                                       retryAfterSeconds: config.retryAfterSeconds))
+        case .stopping:
+            return .error(.unavailable("the server is shutting down", retryAfterSeconds: nil))
+        }
+        let builder = AnswerBuilder(job: job, arrivedAt: request.arrivedAt, modelName: engine.modelName,
+                                    completionID: StoryService.completionID(), created: Int(shim_unix_time()))
+        if parsed.stream {
+            return .stream(EventStream(job: job, queue: queue, builder: builder, context: request,
+                                       pollMilliseconds: clientPollMilliseconds))
+        }
+        let outcome = job.waitForOutcome(pollMilliseconds: clientPollMilliseconds,
+                                         clientGone: { request.clientGone() },
+                                         cancel: { queue.cancel($0) })
+        switch outcome {
+        case .completed(let summary):
+            let snapshot = AnswerBuilder.snapshot(of: job, summary: summary)
+            let answer = dialect == .native ? builder.native(snapshot) : builder.completion(snapshot)
+            return .body(HTTPBody(status: 200, contentType: "application/json", bytes: answer.serialized(),
+                                  tokens: snapshot.tokens.count))
+        case .cancelled:
+            // Nobody is left to read this; 499 (nginx's "client closed request") marks it in the log and metrics.
+            return .error(APIError(status: 499, type: "cancelled", message: "the client closed the connection"))
+        case .failed(let error):
+            return .error(error)
+        }
+    }
+
+    /// Logs one line per request and counts it.
+    private func completed(_ request: RequestContext, clientLeft: Bool) {
+        let elapsed = milliseconds(shim_monotonic_ns() - request.arrivedAt)
+        var line = "\(request.methodText.utf8.count <= 16 ? request.methodText : "?") \(request.pathForLog) "
+            + "\(request.status == 0 ? "-" : "\(request.status)") tokens=\(request.tokens) ms=\(formatFixed(elapsed, decimals: 1))"
+        if clientLeft { line += request.status == 0 ? " (connection closed, no answer)" : " (connection closed early)" }
+        Log.line(line)
+        if request.status != 0 { metrics.recordRequest(route: request.route, status: request.status) }
+    }
+
+    // MARK: Randomness
+
+    /// A random seed in 1...2^63-1 (JSON integers are signed; 0 means "pick one").
+    static func randomSeed() -> UInt64 {
+        while true {
+            var value: UInt64 = 0
+            if shim_random_bytes(&value, 8) != 0 {
+                // No kernel randomness: fall back to the clock (run.c's choice), still never 0.
+                value = shim_monotonic_ns() ^ UInt64(bitPattern: shim_unix_time()) &* 0x9E37_79B9_7F4A_7C15
+            }
+            value &= GenerationRequest.maximumSeed
+            if value != 0 { return value }
+        }
+    }
+
+    /// "cmpl-" and 24 random hex digits.
+    static func completionID() -> String {
+        var bytes = [UInt8](repeating: 0, count: 12)
+        if bytes.withUnsafeMutableBytes({ shim_random_bytes($0.baseAddress, $0.count) }) != 0 {
+            var state = shim_monotonic_ns()
+            for index in 0..<bytes.count {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                bytes[index] = UInt8(truncatingIfNeeded: state >> 56)
+            }
+        }
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = Array("cmpl-".utf8)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}

@@ -1,0 +1,56 @@
+import StoryService
+import XCTest
+
+final class ServiceConfigTests: XCTestCase {
+    func testShippedConfigHoldsTheDefaults() throws {
+        let config = try ServiceConfig.load(path: Repo.path("Config/babyllama.json"))
+        XCTAssertEqual(config, ServiceConfig())
+        XCTAssertEqual(config.host, "127.0.0.1")
+        XCTAssertEqual(config.port, 8080)
+        XCTAssertEqual(config.checkpointPath, "models/gqa260k.bin")
+        XCTAssertEqual(config.tokenizerPath, "models/tok512.bin")
+        XCTAssertEqual(config.speech, SpeechSettings(enabled: false, voice: "en-us", rate: 175, volume: 100))
+    }
+
+    func testMembersOverrideDefaults() throws {
+        let config = try ServiceConfig.parse(Array(#"""
+            {"server": {"host": "192.168.42.1", "port": 9000}, "model": {"threads": 1},
+             "limits": {"queue_size": 2, "max_body_bytes": 1024}, "speech": {"enabled": true, "rate": 150, "pitch": 50}}
+            """#.utf8), source: "test")
+        XCTAssertEqual(config.host, "192.168.42.1")
+        XCTAssertEqual(config.port, 9000)
+        XCTAssertEqual(config.threads, 1)
+        XCTAssertEqual(config.queueSize, 2)
+        XCTAssertEqual(config.maxBodyBytes, 1024)
+        XCTAssertTrue(config.speech.enabled)
+        XCTAssertEqual(config.speech.rate, 150)
+        XCTAssertEqual(config.checkpointPath, "models/gqa260k.bin")
+    }
+
+    func testBadConfigsAreRejectedWithTheirReason() {
+        let cases: [(String, String)] = [
+            ("{", "malformed JSON"),
+            ("[]", "must be an object"),
+            (#"{"server": {"hots": "x"}}"#, "unknown setting 'server.hots'"),
+            (#"{"server": {"port": "80"}}"#, "'server.port' must be an integer"),
+            (#"{"server": {"port": 70000}}"#, "port must be between 0 and 65535"),
+            (#"{"limits": {"queue_size": -1}}"#, "queue_size"),
+            (#"{"server": {"thread_stack_kib": 64}}"#, "thread_stack_kib must be between 128 and 65536"),
+            (#"{"speech": {"enabled": "no"}}"#, "'speech.enabled' must be true or false"),
+            (#"{"models": {}}"#, "unknown setting 'models'"),
+        ]
+        for (text, expected) in cases {
+            do {
+                _ = try ServiceConfig.parse(Array(text.utf8), source: "cfg.json")
+                XCTFail("accepted \(text)")
+            } catch {
+                XCTAssertTrue(error.message.hasPrefix("cfg.json: "), error.message)
+                XCTAssertTrue(error.message.contains(expected), "\(text): \(error.message)")
+            }
+        }
+    }
+
+    func testMissingFileIsAnError() {
+        XCTAssertThrowsError(try ServiceConfig.load(path: "/nonexistent/babyllama.json"))
+    }
+}
