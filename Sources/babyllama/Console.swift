@@ -65,9 +65,11 @@ var processorCount: Int { Int(shim_cpu_count()) }
 
 /// `value` with exactly `decimals` digits after the point (printf's `%.*f`).
 func fixed(_ value: Double, _ decimals: Int) -> String {
-    var buffer = [CChar](repeating: 0, count: 64)
-    _ = shim_format_fixed(&buffer, buffer.count, value, Int32(decimals))
-    return String(cString: buffer)
+    var buffer = [UInt8](repeating: 0, count: 64)
+    let length = buffer.withUnsafeMutableBytes {
+        Int(shim_format_fixed($0.baseAddress!.assumingMemoryBound(to: CChar.self), 64, value, Int32(decimals)))
+    }
+    return String(decoding: buffer[0..<min(max(length, 0), 63)], as: UTF8.self)
 }
 
 /// `text` padded with spaces on the right to `width` characters.

@@ -307,6 +307,7 @@ final class KernelTests: XCTestCase {
                     let xValues = (0..<cols).map { _ in Int8.random(in: -128...127, using: &random) }
                     let xScales = random.floats(groups, in: 0.001...0.1)
                     x.values.update(from: xValues, count: cols)
+                    x.wideValues.update(from: xValues.map(Int16.init), count: cols)
                     x.scales.update(from: xScales, count: groups)
                     let w = (0..<(rows * cols)).map { _ in Int8.random(in: -128...127, using: &random) }
                     let ws = random.floats(rows * groups, in: 0.001...0.1)
