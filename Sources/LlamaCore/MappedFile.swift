@@ -31,6 +31,17 @@ public final class MappedFile {
     /// The mapping as a buffer.
     public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: size) }
 
+    /// Drops the resident pages wholly inside `byteCount` bytes at `start` (a range of
+    /// this mapping); they are read from the file again if touched.
+    func release(_ start: UnsafeRawPointer, byteCount: Int) {
+        let pageSize = Int(shim_page_size())
+        let first = (start - base + pageSize - 1) / pageSize * pageSize
+        let end = (start - base + byteCount) / pageSize * pageSize
+        if end > first {
+            shim_advise_dontneed(UnsafeMutableRawPointer(mutating: base + first), Int64(end - first))
+        }
+    }
+
     /// Reads a little-endian Int32 at `offset` (caller checks bounds).
     func int32(at offset: Int) -> Int {
         Int(Int32(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: Int32.self)))

@@ -289,8 +289,9 @@ public final class Transformer {
 
     // MARK: fp16 weights
 
-    /// Converts every matrix of an fp32 checkpoint to fp16 in one allocation, then
-    /// lets the kernel drop the fp32 pages it read (the norms stay fp32 in the mapping).
+    /// Converts every matrix of an fp32 checkpoint to fp16 in one allocation. The fp32
+    /// pages each matrix was read from are dropped as soon as it is converted, so the
+    /// process never holds both copies (the norms stay fp32 in the mapping).
     private static func convertToHalf(_ checkpoint: Checkpoint) -> (TransformerWeights, UnsafeMutablePointer<UInt16>) {
         let source = checkpoint.weights
         var matrices = [source.tokenEmbedding]
@@ -305,6 +306,7 @@ public final class Transformer {
             guard case .float32(let floats) = matrix.storage else { return matrix }
             let count = matrix.rows * matrix.cols
             HalfKernels.convert(floats, to: buffer + offset, count: count)
+            checkpoint.file.release(UnsafeRawPointer(floats), byteCount: 4 * count)
             defer { offset += count }
             return WeightMatrix(rows: matrix.rows, cols: matrix.cols, storage: .float16(buffer + offset))
         }
@@ -318,7 +320,6 @@ public final class Transformer {
         weights.w2 = source.w2.map(convert)
         weights.w3 = source.w3.map(convert)
         weights.classifier = checkpoint.sharedClassifier ? weights.tokenEmbedding : convert(source.classifier)
-        shim_advise_dontneed(UnsafeMutableRawPointer(mutating: checkpoint.file.base), Int64(checkpoint.file.size))
         return (weights, buffer)
     }
 }

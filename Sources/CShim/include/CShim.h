@@ -98,6 +98,9 @@ static inline int64_t shim_current_rss_kib(void) {
     return pages * (int64_t)(sysconf(_SC_PAGESIZE) / 1024);
 }
 
+/// The size of a memory page in bytes.
+static inline int64_t shim_page_size(void) { return (int64_t)sysconf(_SC_PAGESIZE); }
+
 /// Number of online CPUs.
 static inline int shim_cpu_count(void) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
