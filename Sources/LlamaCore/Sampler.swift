@@ -37,7 +37,7 @@ public struct Sampler {
     public mutating func sample(_ logits: UnsafeMutableBufferPointer<Float>) -> Int {
         if temperature == 0 { return Sampler.argmax(logits) }
         for i in 0..<vocabSize { logits[i] /= temperature }
-        Sampler.softmax(logits.baseAddress!, count: vocabSize)
+        Kernels.softmax(logits.baseAddress!, count: vocabSize)  // run.c's, exactly
         let coin = nextFloat()
         if topP <= 0 || topP >= 1 { return Sampler.sampleMultinomial(logits, coin: coin) }
         return sampleTopP(logits, coin: coin)
@@ -52,18 +52,6 @@ public struct Sampler {
             bestValue = values[i]
         }
         return best
-    }
-
-    /// run.c's softmax, sequential so sums round as they do there.
-    public static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        var maxValue = x[0]
-        for i in 1..<count where x[i] > maxValue { maxValue = x[i] }
-        var sum: Float = 0
-        for i in 0..<count {
-            x[i] = expf(x[i] - maxValue)
-            sum += x[i]
-        }
-        for i in 0..<count { x[i] /= sum }
     }
 
     /// The first index where the running sum of probabilities exceeds `coin`.
