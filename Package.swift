@@ -29,13 +29,19 @@ let package = Package(
     targets: [
         .target(name: "CShim"),
         .target(name: "LlamaCore", dependencies: ["CShim"], swiftSettings: optimized),
+        // The C libraries of speech and the service are not linked: each of these targets
+        // exposes its library's header and defines the functions the project calls as
+        // forwarders that dlopen the library at the first call (Sources/CLazyLibrary), so
+        // `run` and `bench` never map them (nor the ~45 libraries they pull in).
+        // Building needs the -dev packages' headers; running needs only the libraries.
+        .target(name: "CLazyLibrary"),
         // Speech: espeak-ng synthesizes into memory, ALSA plays on the board's speaker.
-        .systemLibrary(name: "CEspeak", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev"])]),
-        .systemLibrary(name: "CAlsa", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
+        .target(name: "CEspeak", dependencies: ["CLazyLibrary"]),   // libespeak-ng-dev
+        .target(name: "CAlsa", dependencies: ["CLazyLibrary"]),     // libasound2-dev
         .target(name: "StorySpeech", dependencies: ["CShim", "CEspeak", "CAlsa"], swiftSettings: optimized),
         // The HTTP service's C libraries, from Debian's packages (headers in /usr/include).
-        .systemLibrary(name: "CMicroHTTPD", providers: [.apt(["libmicrohttpd-dev"])]),
-        .systemLibrary(name: "CJansson", providers: [.apt(["libjansson-dev"])]),
+        .target(name: "CMicroHTTPD", dependencies: ["CLazyLibrary"]),   // libmicrohttpd-dev
+        .target(name: "CJansson", dependencies: ["CLazyLibrary"]),      // libjansson-dev
         // Embedded-Swift clean, like LlamaCore (scripts/check-embedded-service.sh).
         .target(name: "StoryService", dependencies: ["LlamaCore", "CShim", "CMicroHTTPD", "CJansson"],
                 swiftSettings: optimized),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compiles the library targets as Embedded Swift for the Duo's riscv64 CPU
 # (compile only) — LlamaCore, StorySpeech and StoryService — proving they use no
-# Foundation, existentials or other host-only features. The C libraries' headers
+# Foundation, existentials or other host-only features; then the C targets that
+# open the speech and service libraries at first use. The C libraries' headers
 # are copied into a scratch include directory so the compile sees them beside the
 # riscv64 libc headers, never the host's /usr/include.
 # Needs: libc6-dev-riscv64-cross, libespeak-ng-dev, libasound2-dev, libmicrohttpd-dev, libjansson-dev.
@@ -31,9 +32,23 @@ swiftc "${common[@]}" -module-name LlamaCore \
     -emit-module -emit-module-path "$out/LlamaCore.swiftmodule" \
     -c Sources/LlamaCore/*.swift -o "$out/LlamaCore.o"
 echo "LlamaCore: Embedded riscv64 compile OK"
-swiftc "${common[@]}" -module-name StorySpeech -I Sources/CEspeak -I Sources/CAlsa \
+swiftc "${common[@]}" -module-name StorySpeech -I Sources/CEspeak/include -I Sources/CAlsa/include \
     -c Sources/StorySpeech/*.swift -o "$out/StorySpeech.o"
 echo "StorySpeech: Embedded riscv64 compile OK"
-swiftc "${common[@]}" -module-name StoryService -I Sources/CMicroHTTPD -I Sources/CJansson \
+swiftc "${common[@]}" -module-name StoryService -I Sources/CMicroHTTPD/include -I Sources/CJansson/include \
     -c Sources/StoryService/*.swift -o "$out/StoryService.o"
 echo "StoryService: Embedded riscv64 compile OK"
+
+# The C libraries are not linked but opened at first use: the forwarders that do it
+# (Sources/CLazyLibrary, the lib*_forwarders.c files) must build for the Duo too.
+clang="$(dirname "$(command -v swiftc)")/clang"
+resource_dir=$("$clang" -print-resource-dir)
+for target in CLazyLibrary CEspeak CAlsa CMicroHTTPD CJansson; do
+    for source in Sources/"$target"/*.c; do
+        "$clang" --target=riscv64-linux-gnu -march=rv64gc -mabi=lp64d -nostdinc -Werror -Wall -Wextra -O2 \
+            -isystem "$resource_dir/include" -isystem /usr/riscv64-linux-gnu/include -isystem "$out/include" \
+            -I Sources/CLazyLibrary/include -I "Sources/$target/include" \
+            -c "$source" -o "$out/$(basename "$source" .c).o"
+    done
+done
+echo "C library forwarders: riscv64 compile OK"

@@ -7,7 +7,7 @@ final class CommandLineTests: XCTestCase {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The executable built with these tests (beside the test bundle), else `.build/release`.
-    func executable() throws -> URL {
+    static func executable() throws -> URL {
         let testBinary = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
         var candidates: [URL] = []
         var directory = testBinary.deletingLastPathComponent()
@@ -22,6 +22,8 @@ final class CommandLineTests: XCTestCase {
         XCTFail("babyllama is not built (looked in \(candidates.map(\.path))); run swift build -c release")
         throw CocoaError(.fileNoSuchFile)
     }
+
+    func executable() throws -> URL { try CommandLineTests.executable() }
 
     struct Outcome {
         var status: Int32

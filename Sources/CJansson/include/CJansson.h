@@ -1,6 +1,8 @@
 // jansson (Debian: libjansson-dev) for Swift: the plain constructors and getters
 // are callable as they are; json_pack/json_unpack are variadic and json_typeof
 // and JSON_REAL_PRECISION are macros, so they get `static inline` stand-ins here.
+// libjansson is not linked: ../jansson_forwarders.c defines the functions
+// StoryService calls and opens libjansson.so.4 at the first call.
 #ifndef CJANSSON_H
 #define CJANSSON_H
 

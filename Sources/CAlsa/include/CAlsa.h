@@ -1,6 +1,8 @@
 // ALSA (libasound) playback for the StorySpeech target: the one audio API both
 // Debian and the Duo's Buildroot image have. Everything Swift cannot call
 // directly (the variadic error handler) gets a small wrapper here.
+// libasound is not linked: ../alsa_forwarders.c defines the functions used
+// here and in StorySpeech and opens libasound.so.2 at the first call.
 #ifndef CALSA_H
 #define CALSA_H
 

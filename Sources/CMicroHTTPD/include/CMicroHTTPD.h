@@ -1,7 +1,8 @@
 // libmicrohttpd (Debian: libmicrohttpd-dev) for Swift. MHD_start_daemon and
 // MHD_get_*_info are variadic and several constants are cast macros, so this
-// header wraps them in plain `static inline` functions Swift can call. Header
-// only, like CShim, so the Embedded riscv64 build needs no C object.
+// header wraps them in plain `static inline` functions Swift can call. The
+// library is not linked: ../microhttpd_forwarders.c defines the MHD_* functions
+// used here and in StoryService, and opens libmicrohttpd.so.12 at the first call.
 #ifndef CMICROHTTPD_H
 #define CMICROHTTPD_H
 
@@ -19,6 +20,10 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <microhttpd.h>
+
+/// Why libmicrohttpd cannot be used ("libmicrohttpd.so.12 not found: install
+/// libmicrohttpd12"), or NULL when it is loaded (microhttpd_forwarders.c).
+const char *babyllama_mhd_unavailable_reason(void);
 
 /// MHD_SIZE_UNKNOWN (a cast macro): the length of a streamed response.
 static inline uint64_t babyllama_mhd_size_unknown(void) { return MHD_SIZE_UNKNOWN; }
@@ -107,9 +112,15 @@ static inline struct MHD_Daemon *babyllama_mhd_start(const struct babyllama_mhd_
     errno = 0;
     struct MHD_Daemon *daemon = MHD_start_daemon(flags, settings->port, NULL, NULL, handler, handler_context,
                                                  MHD_OPTION_ARRAY, options, MHD_OPTION_END);
+    int start_error = errno;
     if (daemon == NULL) {
-        snprintf(error, error_size, "cannot listen on %s port %u: %s", settings->host,
-                 (unsigned)settings->port, errno != 0 ? strerror(errno) : "microhttpd refused to start");
+        const char *unavailable = babyllama_mhd_unavailable_reason();
+        if (unavailable != NULL) {
+            snprintf(error, error_size, "%s", unavailable);
+        } else {
+            snprintf(error, error_size, "cannot listen on %s port %u: %s", settings->host, (unsigned)settings->port,
+                     start_error != 0 ? strerror(start_error) : "microhttpd refused to start");
+        }
     }
     return daemon;
 }

@@ -1,0 +1,160 @@
+import Foundation
+import XCTest
+
+/// babyllama opens espeak-ng, ALSA, libmicrohttpd and jansson only when a command
+/// first uses them (Sources/CLazyLibrary): the engine commands must not map them
+/// (with what they pull in they cost ~6 MB of resident memory), speech must still
+/// load them, and a missing library must give a clear error, never a crash.
+final class LibraryLoadingTests: XCTestCase {
+    /// The four libraries, by the names the forwarders open.
+    static let sonames = ["libespeak-ng.so.1", "libasound.so.2", "libmicrohttpd.so.12", "libjansson.so.4"]
+
+    struct Outcome {
+        var status: Int32
+        var exited: Bool
+        var standardError: String
+        var errorLines: [String] { standardError.split(separator: "\n").map(String.init) }
+    }
+
+    /// Runs `executable` in the package root with `LD_DEBUG=files` (the dynamic loader then
+    /// names every object it maps, on stderr). Output goes through files, so the verbose
+    /// stderr cannot fill a pipe; a run that hangs is killed after two minutes and fails.
+    func run(_ executable: URL, _ arguments: [String], loaderDebug: Bool = true) throws -> Outcome {
+        let errorFile = temporaryFile("stderr")
+        XCTAssertTrue(FileManager.default.createFile(atPath: errorFile.path, contents: nil))
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = CommandLineTests.packageRoot
+        var environment = ProcessInfo.processInfo.environment
+        if loaderDebug { environment["LD_DEBUG"] = "files" }
+        process.environment = environment
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        let errorHandle = try FileHandle(forWritingTo: errorFile)
+        process.standardError = errorHandle
+        try process.run()
+        let watchdog = DispatchWorkItem { [process] in
+            if process.isRunning { process.terminate() }
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
+        process.waitUntilExit()
+        watchdog.cancel()
+        try errorHandle.close()
+        return Outcome(status: process.terminationStatus, exited: process.terminationReason == .exit,
+                       standardError: String(decoding: try Data(contentsOf: errorFile), as: UTF8.self))
+    }
+
+    func temporaryFile(_ name: String) -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("babyllama-loading-\(getpid())-\(name)")
+        try? FileManager.default.removeItem(at: url)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url
+    }
+
+    /// The libraries among `sonames` that the loader reports mapping.
+    func mappedLibraries(_ outcome: Outcome) -> [String] {
+        LibraryLoadingTests.sonames.filter { outcome.standardError.contains("file=\($0) ") }
+    }
+
+    func testEngineCommandsMapNoneOfTheLibraries() throws {
+        let babyllama = try CommandLineTests.executable()
+        let commands = [
+            ["run", "models/gqa260k.bin", "-z", "models/tok512.bin", "-n", "40", "-t", "0", "-i", "Once upon"],
+            ["tokenize", "-z", "models/tokenizer.bin", "hello"],
+        ]
+        for arguments in commands {
+            let outcome = try run(babyllama, arguments)
+            XCTAssertEqual(outcome.status, 0, "\(arguments): \(outcome.standardError.suffix(2_000))")
+            // The loader did report: libc is always mapped (so an empty list below means something).
+            XCTAssertTrue(outcome.standardError.contains("file=libc.so.6 "), "LD_DEBUG=files had no effect")
+            XCTAssertEqual(mappedLibraries(outcome), [], "\(arguments[0]) maps a library it never uses")
+        }
+    }
+
+    func testSayLoadsEspeakWhenItSpeaks() throws {
+        let file = temporaryFile("say.wav")
+        let outcome = try run(try CommandLineTests.executable(), ["say", "Hello there.", "--out", file.path])
+        XCTAssertEqual(outcome.status, 0, String(outcome.standardError.suffix(2_000)))
+        let loaded = outcome.errorLines.filter { $0.contains("file=libespeak-ng.so.1 ") }
+        XCTAssertTrue(loaded.contains { $0.contains("dynamically loaded") }, "espeak-ng is opened with dlopen")
+        XCTAssertFalse(mappedLibraries(outcome).contains("libmicrohttpd.so.12"))
+        let wav = try ParsedWAV(Array(try Data(contentsOf: file)))
+        XCTAssertGreaterThan(rms(wav.samples), speechRMSFloor)
+    }
+
+    // MARK: A library that is not installed
+
+    /// A copy of babyllama (beside it, so its $ORIGIN run path still holds) that opens
+    /// `replacement` instead of `soname`: a library no system has.
+    func executable(opening replacement: String, insteadOf soname: String) throws -> URL {
+        precondition(replacement.utf8.count == soname.utf8.count, "the name is patched in place")
+        let original = try CommandLineTests.executable()
+        var bytes = [UInt8](try Data(contentsOf: original))
+        let needle = Array(soname.utf8) + [0]
+        var found: [Int] = []
+        var index = 0
+        while index + needle.count <= bytes.count {
+            if bytes[index] == needle[0] && bytes[index..<index + needle.count].elementsEqual(needle) {
+                found.append(index)
+                index += needle.count
+            } else {
+                index += 1
+            }
+        }
+        XCTAssertEqual(found.count, 1, "\(soname) is named once in the binary")
+        for start in found { bytes.replaceSubrange(start..<start + needle.count - 1, with: Array(replacement.utf8)) }
+        let copy = original.deletingLastPathComponent()
+            .appendingPathComponent("babyllama-test-\(getpid())-\(soname.prefix { $0 != "." })")
+        try Data(bytes).write(to: copy)
+        addTeardownBlock { try? FileManager.default.removeItem(at: copy) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy.path)
+        return copy
+    }
+
+    func testMissingEspeakIsOneClearError() throws {
+        let babyllama = try executable(opening: "libespeak-XX.so.1", insteadOf: "libespeak-ng.so.1")
+        let file = temporaryFile("never.wav")
+        for arguments in [["say", "Hello.", "--out", file.path],
+                          ["run", "models/gqa260k.bin", "-z", "models/tok512.bin", "-n", "20", "--speak"]] {
+            let outcome = try run(babyllama, arguments, loaderDebug: false)
+            XCTAssertTrue(outcome.exited, "\(arguments[0]) must not crash")
+            XCTAssertEqual(outcome.status, 1)
+            XCTAssertEqual(outcome.errorLines.count, 1, outcome.standardError)
+            let line = outcome.errorLines.first ?? ""
+            XCTAssertTrue(line.hasPrefix("babyllama: error: speech synthesis failed: cannot start espeak-ng"), line)
+            XCTAssertTrue(line.hasSuffix(": libespeak-XX.so.1 not found: install espeak-ng"), line)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file.path))
+    }
+
+    func testMissingALSAIsOneClearError() throws {
+        let babyllama = try executable(opening: "libasXXnd.so.2", insteadOf: "libasound.so.2")
+        let outcome = try run(babyllama, ["say", "Hello."], loaderDebug: false)
+        XCTAssertTrue(outcome.exited)
+        XCTAssertEqual(outcome.status, 1)
+        XCTAssertEqual(outcome.errorLines, ["babyllama: error: no audio device 'default': libasXXnd.so.2 not found: "
+                                            + "install libasound2 (--out FILE.wav saves the speech instead)"])
+    }
+
+    func testMissingMicroHTTPDStopsServeWithOneLine() throws {
+        let babyllama = try executable(opening: "libmicroXXXpd.so.12", insteadOf: "libmicrohttpd.so.12")
+        let outcome = try run(babyllama, ["serve", "--port", "0", "--model", "models/gqa260k.bin",
+                                          "--tokenizer", "models/tok512.bin"], loaderDebug: false)
+        XCTAssertTrue(outcome.exited)
+        XCTAssertEqual(outcome.status, 1)
+        XCTAssertEqual(outcome.errorLines.last, "babyllama: error: libmicroXXXpd.so.12 not found: install libmicrohttpd12")
+    }
+
+    func testMissingJanssonIsReportedNotACrash() throws {
+        // serve reads Config/babyllama.json with jansson: without it that fails, with the reason.
+        let babyllama = try executable(opening: "libjaXXson.so.4", insteadOf: "libjansson.so.4")
+        let outcome = try run(babyllama, ["serve", "--port", "0", "--model", "models/gqa260k.bin",
+                                          "--tokenizer", "models/tok512.bin"], loaderDebug: false)
+        XCTAssertTrue(outcome.exited)
+        XCTAssertEqual(outcome.status, 1)
+        XCTAssertEqual(outcome.errorLines.first, "babyllama: libjaXXson.so.4 not found: install libjansson4")
+        XCTAssertTrue(outcome.errorLines.last?.hasPrefix("babyllama: error: Config/babyllama.json: ") ?? false,
+                      outcome.standardError)
+    }
+}
