@@ -37,7 +37,7 @@ let package = Package(
         .systemLibrary(name: "CMicroHTTPD", providers: [.apt(["libmicrohttpd-dev"])]),
         .systemLibrary(name: "CJansson", providers: [.apt(["libjansson-dev"])]),
         // Embedded-Swift clean, like LlamaCore (scripts/check-embedded-service.sh).
-        .target(name: "StoryService", dependencies: ["LlamaCore", "CShim", "CMicroHTTPD", "CJansson"],
+        .target(name: "StoryService", dependencies: ["LlamaCore", "StorySpeech", "CShim", "CMicroHTTPD", "CJansson"],
                 swiftSettings: optimized),
         .executableTarget(
             name: "babyllama",
@@ -57,7 +57,7 @@ let package = Package(
             swiftSettings: optimized),
         .testTarget(
             name: "StoryServiceTests",
-            dependencies: ["StoryService", "LlamaCore"],
+            dependencies: ["StoryService", "StorySpeech", "LlamaCore"],
             swiftSettings: optimized),
     ]
 )
