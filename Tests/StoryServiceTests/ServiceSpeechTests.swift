@@ -87,6 +87,7 @@ final class ServiceSpeechTests: XCTestCase {
     override class func tearDown() {
         shared?.stop()
         shared = nil
+        SlowModel.remove()
         for path in configFiles { try? FileManager.default.removeItem(atPath: path) }
         configFiles = []
         super.tearDown()
@@ -298,23 +299,104 @@ final class ServiceSpeechTests: XCTestCase {
         XCTAssertEqual(try Curl.request("GET", server.url("/healthz")).status, 200)
     }
 
-    func testSpeakingOnAWorkingDeviceAndStoppingMidStory() throws {
-        // ALSA's null device takes audio like a sound card and plays nothing.
-        let own = try ServiceSpeechTests.startServer(speech: ["enabled": true, "audio_device": "null"])
-        let answer = try post("/v1/generate", ["prompt": "Once upon a time", "seed": 5, "max_tokens": 80, "speak": true],
-                              on: own)
-        XCTAssertEqual(answer.status, 200, answer.text)
-        XCTAssertGreaterThan(ttsMilliseconds(answer.json()), 0)
-        XCTAssertTrue(try waitFor(seconds: 60) { try own.metric("babyllama_tts_stories_played_total") ?? 0 >= 1 }, own.log)
+    func testStoriesAreHeardWholeOneAtATimeInOrderAfterTheirAnswers() throws {
+        let speaker = try PipeSpeaker()
+        defer { speaker.stop() }
+        let own = try ServerProcess(["--config", try ServiceSpeechTests.config(speech: ["enabled": true,
+                                                                                        "audio_device": PipeSpeaker.device]),
+                                     "--model", Repo.model, "--tokenizer", Repo.tokenizer],
+                                    environment: ["HOME": speaker.home.path])
+        defer { own.stop(signal: SIGKILL) }
+        // The device plays nothing yet: each answer must still come, with its story's speech.
+        var stories: [WAVFile] = []
+        for (prompt, seed) in [("Once upon a time", 21), ("The dog", 22), ("Lily", 23)] {
+            let answer = try post("/v1/generate", ["prompt": prompt, "seed": seed, "max_tokens": 60, "speak": true,
+                                                   "audio": "wav"], on: own)
+            XCTAssertEqual(answer.status, 200, answer.text)
+            stories.append(try audio(answer.json()))
+        }
+        // The first story's audio is far more than the pipe and ALSA's buffer hold, so it cannot have been heard.
+        XCTAssertGreaterThan(stories[0].samples.count * 2, 400_000)
+        XCTAssertEqual(speaker.bytes.count, 0)
+        XCTAssertEqual(try own.metric("babyllama_tts_stories_played_total"), 0)
+
+        speaker.setGate(open: true)
+        XCTAssertTrue(try waitFor(seconds: 60) { try own.metric("babyllama_tts_stories_played_total") ?? 0 >= 3 }, own.log)
+        var expected = Data()
+        for story in stories {
+            for sample in story.samples { withUnsafeBytes(of: sample.littleEndian) { expected.append(contentsOf: $0) } }
+        }
+        XCTAssertEqual(speaker.bytes.count, expected.count, "every sample played, none twice")
+        XCTAssertTrue(speaker.bytes == expected, "the stories were heard whole, one after another, in request order")
         XCTAssertEqual(try own.metric("babyllama_tts_playback_failures_total"), 0)
         XCTAssertEqual(warnings(own.log), [], "a working device gives no warning")
-        // Stories still waiting for their turn at the device or being read do not keep the server up.
-        for seed in 6...8 {
-            XCTAssertEqual(try post("/v1/generate", ["prompt": "Once", "seed": seed, "max_tokens": 200, "speak": true],
+
+        // Stories being heard, or waiting for their turn, when the server is told to stop are cut short.
+        speaker.setGate(open: false)
+        for seed in 24...26 {
+            XCTAssertEqual(try post("/v1/generate", ["prompt": "Once", "seed": seed, "max_tokens": 100, "speak": true],
                                     on: own).status, 200)
         }
-        XCTAssertEqual(own.stop(signal: SIGTERM), 0, own.log)
+        kill(own.pid, SIGTERM)
+        speaker.setGate(open: true)   // a real card goes on consuming audio
+        XCTAssertTrue(waitFor(seconds: 60) { !own.process.isRunning }, own.log)
+        own.process.waitUntilExit()
+        XCTAssertEqual(own.process.terminationStatus, 0, own.log)
         XCTAssertTrue(own.log.contains("babyllama: stopped"), own.log)
+    }
+
+    func testAStoryCancelledWhileWaitingForItsTurnGivesItUp() throws {
+        let speaker = try PipeSpeaker()
+        defer { speaker.stop() }
+        // A model slow enough (milliseconds a token) that a client can leave mid-story.
+        let own = try ServerProcess(["--config", try ServiceSpeechTests.config(speech: ["enabled": true,
+                                                                                        "audio_device": PipeSpeaker.device]),
+                                     "--model", SlowModel.path, "--tokenizer", Repo.tokenizer, "--threads", "1"],
+                                    environment: ["HOME": speaker.home.path])
+        defer { own.stop(signal: SIGKILL) }
+        func story(_ seed: Int, tokens: Int, stream: Bool = false) -> [String: Any] {
+            ["prompt": "Once upon a time", "seed": seed, "max_tokens": tokens, "temperature": 0, "speak": true,
+             "audio": "wav", "stream": stream]
+        }
+        // The first story holds the device (nothing is read from it yet).
+        let first = try post("/v1/generate", story(31, tokens: 150), on: own)
+        XCTAssertEqual(first.status, 200, first.text)
+        let firstWAV = try audio(first.json())
+        XCTAssertGreaterThan(firstWAV.samples.count * 2, 200_000, "more than the pipe and ALSA's buffer hold")
+
+        // The second waits for its turn; its client leaves while it is being generated.
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("babyllama-leaver-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let client = Process()
+        client.executableURL = URL(fileURLWithPath: Curl.executable)
+        client.arguments = ["-s", "-N", "-X", "POST", "-H", "Content-Type: application/json",
+                            "--data-binary", String(decoding: Curl.body(story(32, tokens: 500, stream: true)), as: UTF8.self),
+                            "-o", output.path, own.url("/v1/generate")]
+        client.standardOutput = FileHandle.nullDevice
+        client.standardError = FileHandle.nullDevice
+        try client.run()
+        XCTAssertTrue(waitFor(seconds: 60) {
+            ((try? Data(contentsOf: output)) ?? Data()).count > 0   // tokens are streaming
+        })
+        client.terminate()
+        client.waitUntilExit()
+        XCTAssertTrue(try waitFor(seconds: 60) {
+            try own.metric("babyllama_generations_total{stop_reason=\"cancelled\"}") ?? 0 >= 1
+        }, own.log)
+
+        // The third must get the turn the second gave up.
+        let third = try post("/v1/generate", story(33, tokens: 20), on: own)
+        XCTAssertEqual(third.status, 200, third.text)
+        let thirdWAV = try audio(third.json())
+        speaker.setGate(open: true)
+        XCTAssertTrue(try waitFor(seconds: 60) { try own.metric("babyllama_tts_stories_played_total") ?? 0 >= 2 }, own.log)
+        var expected = Data()
+        for sample in firstWAV.samples + thirdWAV.samples {
+            withUnsafeBytes(of: sample.littleEndian) { expected.append(contentsOf: $0) }
+        }
+        XCTAssertTrue(speaker.bytes == expected, "the first story, then the third: \(speaker.bytes.count) bytes, expected \(expected.count)")
+        XCTAssertEqual(try own.metric("babyllama_tts_requests_total"), 2, "the cancelled story is not counted as answered")
+        XCTAssertEqual(warnings(own.log), [], "a cancelled story's playback ends quietly")
     }
 
     // MARK: Metrics
