@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "CMicroHTTPD", dependencies: ["CLazyLibrary"]),   // libmicrohttpd-dev
         .target(name: "CJansson", dependencies: ["CLazyLibrary"]),      // libjansson-dev
         // Embedded-Swift clean, like LlamaCore (scripts/check-embedded-service.sh).
-        .target(name: "StoryService", dependencies: ["LlamaCore", "CShim", "CMicroHTTPD", "CJansson"],
+        .target(name: "StoryService", dependencies: ["LlamaCore", "StorySpeech", "CShim", "CMicroHTTPD", "CJansson"],
                 swiftSettings: optimized),
         .executableTarget(
             name: "babyllama",
@@ -63,7 +63,7 @@ let package = Package(
             swiftSettings: optimized),
         .testTarget(
             name: "StoryServiceTests",
-            dependencies: ["StoryService", "LlamaCore"],
+            dependencies: ["StoryService", "StorySpeech", "LlamaCore"],
             swiftSettings: optimized),
     ]
 )

@@ -33,9 +33,12 @@ swiftc "${common[@]}" -module-name LlamaCore \
     -c Sources/LlamaCore/*.swift -o "$out/LlamaCore.o"
 echo "LlamaCore: Embedded riscv64 compile OK"
 swiftc "${common[@]}" -module-name StorySpeech -I Sources/CEspeak/include -I Sources/CAlsa/include \
+    -emit-module -emit-module-path "$out/StorySpeech.swiftmodule" \
     -c Sources/StorySpeech/*.swift -o "$out/StorySpeech.o"
 echo "StorySpeech: Embedded riscv64 compile OK"
+# StoryService imports StorySpeech, so it sees StorySpeech's C modules too.
 swiftc "${common[@]}" -module-name StoryService -I Sources/CMicroHTTPD/include -I Sources/CJansson/include \
+    -I Sources/CEspeak/include -I Sources/CAlsa/include \
     -c Sources/StoryService/*.swift -o "$out/StoryService.o"
 echo "StoryService: Embedded riscv64 compile OK"
 

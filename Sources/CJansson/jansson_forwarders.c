@@ -2,9 +2,8 @@
 // inline json_decref → json_delete, json_object_set → json_object_set_new and
 // json_array_append → json_array_append_new), defined here as forwarders into
 // libjansson.so.4, which is opened at the first call (see lazy_library.h).
-// Without the library the failure is printed once on stderr (the constructors
-// have no way to report it) and every call fails as jansson does when out of
-// memory: constructors return NULL, json_loadb NULL with the reason in its
+// The service asks babyllama_jansson_unavailable_reason() before it parses
+// anything; should a call come anyway, it fails as jansson does when out of memory: constructors return NULL, json_loadb NULL with the reason in its
 // error, json_dumpb 0; json_null/json_true/json_false still return values,
 // static ones as jansson's own (reference count -1: never freed).
 #include "CJansson.h"
@@ -13,8 +12,7 @@
 #include <pthread.h>
 #include <stdio.h>
 
-static struct lazy_library library = {
-    .soname = "libjansson.so.4", .package = "libjansson4", .report_on_stderr = 1 };
+static struct lazy_library library = { .soname = "libjansson.so.4", .package = "libjansson4" };
 
 /// Every function forwarded.
 #define JANSSON_FUNCTIONS(X) \
@@ -61,6 +59,10 @@ static void load(void) {
 static int ready(void) {
     pthread_once(&once, load);
     return library.usable;
+}
+
+const char *babyllama_jansson_unavailable_reason(void) {
+    return ready() ? NULL : library.failure;
 }
 
 /// The singletons handed out without the library (jansson's own are static too).

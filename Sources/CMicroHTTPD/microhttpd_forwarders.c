@@ -19,6 +19,7 @@ static struct lazy_library library = { .soname = "libmicrohttpd.so.12", .package
     X(MHD_get_daemon_info) \
     X(MHD_get_connection_info) \
     X(MHD_lookup_connection_value) \
+    X(MHD_lookup_connection_value_n) \
     X(MHD_create_response_from_buffer) \
     X(MHD_create_response_from_callback) \
     X(MHD_add_response_header) \
@@ -85,6 +86,14 @@ LAZY_FORWARDER const union MHD_ConnectionInfo *MHD_get_connection_info(struct MH
 LAZY_FORWARDER const char *MHD_lookup_connection_value(struct MHD_Connection *connection, enum MHD_ValueKind kind,
                                                        const char *key) {
     return ready() ? real.MHD_lookup_connection_value(connection, kind, key) : NULL;
+}
+
+LAZY_FORWARDER enum MHD_Result MHD_lookup_connection_value_n(struct MHD_Connection *connection,
+                                                            enum MHD_ValueKind kind, const char *key,
+                                                            size_t key_size, const char **value_ptr,
+                                                            size_t *value_size_ptr) {
+    return ready() ? real.MHD_lookup_connection_value_n(connection, kind, key, key_size, value_ptr, value_size_ptr)
+                   : MHD_NO;
 }
 
 LAZY_FORWARDER struct MHD_Response *MHD_create_response_from_buffer(size_t size, void *buffer,

@@ -1,5 +1,6 @@
 import CShim
 import LlamaCore
+import StorySpeech
 
 /// Writes the JSON of generation answers, whole or as stream events, in the
 /// shape of the API the request came through.
@@ -21,9 +22,13 @@ struct AnswerBuilder {
         var summary: GenerationSummary
         var queueNanoseconds: UInt64
         var finishedAt: UInt64
+        /// The story's speech, once synthesized (speak / audio requests).
+        var speech: SpeechSummary? = nil
+        /// The audio format asked for.
+        var audioFormat: AudioFormat? = nil
     }
 
-    /// `{"prompt_ms", "generate_ms", "total_ms", "tokens_per_s", "queue_ms"}`.
+    /// `{"prompt_ms", "generate_ms", "total_ms", "tokens_per_s", "queue_ms", "tts_ms"}`.
     func timing(_ snapshot: Snapshot) -> JSON {
         let summary = snapshot.summary
         let total = snapshot.finishedAt > arrivedAt ? snapshot.finishedAt - arrivedAt : 0
@@ -38,28 +43,42 @@ struct AnswerBuilder {
             .set("total_ms", .real(milliseconds(total)))
             .set("tokens_per_s", .real(rate))
             .set("queue_ms", .real(milliseconds(snapshot.queueNanoseconds)))
+            .set("tts_ms", .real(milliseconds(snapshot.speech?.synthesisNanoseconds ?? 0)))
+    }
+
+    /// Adds `"audio": {"format": "wav", "sample_rate": N, "data": base64}` when the request asked for it.
+    private func addAudio(_ snapshot: Snapshot, to answer: JSON) -> JSON {
+        guard let format = snapshot.audioFormat, let audio = snapshot.speech?.audio else { return answer }
+        let data: JSON
+        switch format {
+        case .wav: data = .string(ascii: Base64.encodedBytes(audio.wavBytes()))
+        }
+        return answer.set("audio", JSON.object()
+            .set("format", .string(format.name))
+            .set("sample_rate", .integer(audio.sampleRate))
+            .set("data", data))
     }
 
     private var seed: JSON { .integer(Int(truncatingIfNeeded: job.prepared.seed)) }
 
     /// `POST /v1/generate`'s answer.
     func native(_ snapshot: Snapshot) -> JSON {
-        JSON.object()
+        addAudio(snapshot, to: JSON.object()
             .set("text", .string(bytes: snapshot.text))
             .set("tokens", .integers(snapshot.tokens))
             .set("prompt_tokens", .integer(snapshot.summary.promptTokenCount))
             .set("completion_tokens", .integer(snapshot.tokens.count))
             .set("stop_reason", .string(snapshot.summary.stopReason.name))
             .set("seed", seed)
-            .set("timing", timing(snapshot))
+            .set("timing", timing(snapshot)))
     }
 
     /// `POST /v1/completions`' answer (OpenAI's `text_completion`).
     func completion(_ snapshot: Snapshot) -> JSON {
-        completionObject(text: snapshot.text, finishReason: finishReason(snapshot.summary.stopReason))
+        addAudio(snapshot, to: completionObject(text: snapshot.text, finishReason: finishReason(snapshot.summary.stopReason))
             .set("usage", usage(snapshot))
             .set("seed", seed)
-            .set("timing", timing(snapshot))
+            .set("timing", timing(snapshot)))
     }
 
     /// One token of a `/v1/generate` stream.
@@ -82,10 +101,10 @@ struct AnswerBuilder {
 
     /// The last chunk of a `/v1/completions` stream: any text held back, the finish reason, usage and timing.
     func completionFinalChunk(_ snapshot: Snapshot) -> JSON {
-        completionObject(text: snapshot.tail, finishReason: finishReason(snapshot.summary.stopReason))
+        addAudio(snapshot, to: completionObject(text: snapshot.tail, finishReason: finishReason(snapshot.summary.stopReason))
             .set("usage", usage(snapshot))
             .set("seed", seed)
-            .set("timing", timing(snapshot))
+            .set("timing", timing(snapshot)))
     }
 
     private func completionObject(text: [UInt8], finishReason: String?) -> JSON {
@@ -116,11 +135,19 @@ struct AnswerBuilder {
         reason == .bos ? "stop" : "length"
     }
 
-    /// Takes a snapshot of a finished job (call with its outcome `.completed`).
-    static func snapshot(of job: GenerationJob, summary: GenerationSummary) -> Snapshot {
-        job.lock.withLock {
+    /// Takes a snapshot of a finished job (call with its outcome `.completed`). A story
+    /// with speech is first synthesized to the end (`speech.complete`); `total_ms` then
+    /// runs until its last sentence has been synthesized.
+    static func snapshot(of job: GenerationJob, summary: GenerationSummary, speech: SpeechService?) -> Snapshot {
+        var snapshot = job.lock.withLock {
             Snapshot(tokens: job.tokens, text: job.text, tail: job.tail, summary: summary,
                      queueNanoseconds: job.queueNanoseconds, finishedAt: job.finishedAt)
         }
+        if let narration = job.narration, let speech {
+            snapshot.speech = speech.complete(narration)
+            snapshot.audioFormat = job.prepared.request.audio
+            snapshot.finishedAt = max(snapshot.finishedAt, shim_monotonic_ns())
+        }
+        return snapshot
     }
 }

@@ -11,6 +11,7 @@ final class EventStream: @unchecked Sendable {
     private let queue: GenerationQueue
     private let builder: AnswerBuilder
     private let context: RequestContext
+    private let speech: SpeechService?
     private let pollMilliseconds: Int
     /// Event bytes not yet handed to libmicrohttpd.
     private var pending: [UInt8] = []
@@ -20,11 +21,12 @@ final class EventStream: @unchecked Sendable {
     private var done = false
 
     init(job: GenerationJob, queue: GenerationQueue, builder: AnswerBuilder, context: RequestContext,
-         pollMilliseconds: Int) {
+         speech: SpeechService?, pollMilliseconds: Int) {
         self.job = job
         self.queue = queue
         self.builder = builder
         self.context = context
+        self.speech = speech
         self.pollMilliseconds = pollMilliseconds
     }
 
@@ -48,7 +50,10 @@ final class EventStream: @unchecked Sendable {
     /// libmicrohttpd is done with the stream (sent, or the connection closed): a
     /// generation still running has lost its client and is cancelled.
     func close() {
-        if !done { queue.cancel(job) }
+        if !done {
+            queue.cancel(job)
+            if let narration = job.narration { speech?.abandon(narration) }
+        }
         context.tokens = nextToken
     }
 
@@ -87,7 +92,8 @@ final class EventStream: @unchecked Sendable {
         done = true
         switch outcome {
         case .completed(let summary):
-            let snapshot = AnswerBuilder.snapshot(of: job, summary: summary)
+            // With speech, the final event (timing.tts_ms, audio) waits for the last sentence's synthesis.
+            let snapshot = AnswerBuilder.snapshot(of: job, summary: summary, speech: speech)
             if job.dialect == .native {
                 append(builder.nativeFinalEvent(snapshot))
             } else {
@@ -96,9 +102,10 @@ final class EventStream: @unchecked Sendable {
             }
         case .failed(let error):
             // The status line (200) is long gone; the error travels as an event.
+            if let narration = job.narration { speech?.abandon(narration) }
             append(JSON.object().set("error", error.errorObject()))
         case .cancelled:
-            break
+            if let narration = job.narration { speech?.abandon(narration) }
         }
     }
 

@@ -26,6 +26,8 @@ struct GenerationSummary {
 final class GenerationJob: @unchecked Sendable {
     let prepared: PreparedGeneration
     let dialect: APIDialect
+    /// The story's speech, fed each piece of text as it is generated (speak / audio requests).
+    let narration: StoryNarration?
     /// Monotonic time the job entered the queue.
     let enqueuedAt: UInt64
     private let cancelled = Atomic<Bool>(false)
@@ -45,9 +47,10 @@ final class GenerationJob: @unchecked Sendable {
     private(set) var outcome: JobOutcome?
     private var repair = UTF8Repair()
 
-    init(prepared: PreparedGeneration, dialect: APIDialect) {
+    init(prepared: PreparedGeneration, dialect: APIDialect, narration: StoryNarration? = nil) {
         self.prepared = prepared
         self.dialect = dialect
+        self.narration = narration
         self.enqueuedAt = shim_monotonic_ns()
         tokens.reserveCapacity(prepared.maxTokens)
     }
@@ -68,22 +71,31 @@ final class GenerationJob: @unchecked Sendable {
         lock.withLock { startedAt = shim_monotonic_ns() }
     }
 
-    /// Engine: one more generated token and its raw bytes.
+    /// Engine: one more generated token and its raw bytes. The text also goes to the
+    /// story's speech, which never makes generation wait.
     func deliver(token: Int, bytes: ArraySlice<UInt8>) {
-        lock.withLock {
+        let chunk: [UInt8] = lock.withLock {
             var chunk: [UInt8] = []
             repair.append(bytes, into: &chunk)
             text.append(contentsOf: chunk)
             tokens.append(token)
             chunks.append(chunk)
+            return chunk
         }
         lock.broadcast()
+        narration?.append(chunk)
     }
 
     /// Engine: the generation returned.
     func finish(_ result: GenerationResult) {
-        lock.withLock {
+        // The speech gets the last text before the outcome is known: a waiter that sees
+        // the outcome ends the story's text at once.
+        let held: [UInt8] = lock.withLock {
             repair.finish(into: &tail)
+            return tail
+        }
+        narration?.append(held)
+        lock.withLock {
             text.append(contentsOf: tail)
             finishedAt = shim_monotonic_ns()
             if result.stopReason == .cancelled {

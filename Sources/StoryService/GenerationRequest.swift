@@ -21,13 +21,16 @@ public struct GenerationRequest: Equatable, Sendable {
     public var maxTokens: Int?
     /// Send tokens as Server-Sent Events while they are made.
     public var stream = false
-    /// Speech hook: read the story aloud on the device (answered 501 until speech is wired in).
+    /// Read the story aloud on the server's audio device while it is generated.
     public var speak = false
-    /// Speech hook: include the story's audio in the answer (answered 501 until speech is wired in).
-    public var audio = false
+    /// Return the story's speech in the answer, in this format; nil for none.
+    public var audio: AudioFormat?
+
+    /// True if the request needs speech synthesis (`speak` or `audio`).
+    public var wantsSpeech: Bool { speak || audio != nil }
 
     public init(prompt: [UInt8], seed: UInt64? = nil, temperature: Float = 1.0, topP: Float = 0.9,
-                maxTokens: Int? = nil, stream: Bool = false, speak: Bool = false, audio: Bool = false) {
+                maxTokens: Int? = nil, stream: Bool = false, speak: Bool = false, audio: AudioFormat? = nil) {
         self.prompt = prompt
         self.seed = seed
         self.temperature = temperature
@@ -104,8 +107,11 @@ public struct GenerationRequest: Equatable, Sendable {
             request.speak = flag
         }
         if let value = present(root, "audio") {
-            guard let flag = value.boolValue else { throw .invalid("'audio' must be true or false", param: "audio") }
-            request.audio = flag
+            guard let name = value.stringBytes, let format = AudioFormat(name: name) else {
+                throw .invalid(#"'audio' must be "wav" (the one audio format offered), or absent for none"#,
+                               param: "audio")
+            }
+            request.audio = format
         }
         if dialect == .openAICompletions, let value = present(root, "n") {
             if value.integerValue != 1 { throw .invalid("only 'n': 1 is supported", param: "n") }

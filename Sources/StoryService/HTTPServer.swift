@@ -121,6 +121,11 @@ final class HTTPServer: @unchecked Sendable {
                                          socket: Int32(babyllama_mhd_connection_socket(connection)))
             slot.pointee = Unmanaged.passRetained(context).toOpaque()
             activity.withLock { activeRequests += 1 }
+            if context.route == .speak {
+                for name in SpeakRequest.parameterNames {
+                    if let value = HTTPServer.queryValue(connection, name) { context.query.append((name, value)) }
+                }
+            }
             if let length = announcedLength(connection), length > maxBodyBytes {
                 // Refuse before the body is sent (no "100 Continue").
                 context.tooLarge = true
@@ -206,6 +211,22 @@ final class HTTPServer: @unchecked Sendable {
             let result = MHD_queue_response(connection, 200, response)
             MHD_destroy_response(response)
             return result
+        }
+    }
+
+    /// The first value of query parameter `name`, percent-decoded (`+` is a space)
+    /// by libmicrohttpd; NUL bytes inside it are kept. A name without `=` has the
+    /// empty value.
+    private static func queryValue(_ connection: OpaquePointer, _ name: String) -> [UInt8]? {
+        var value: UnsafePointer<CChar>? = nil
+        var size = 0
+        let found = name.withCString { key in
+            MHD_lookup_connection_value_n(connection, .GET_ARGUMENT_KIND, key, strlen(key), &value, &size)
+        }
+        guard found == .YES else { return nil }
+        guard let value, size > 0 else { return [] }
+        return value.withMemoryRebound(to: UInt8.self, capacity: size) {
+            Array(UnsafeBufferPointer(start: $0, count: size))
         }
     }
 

@@ -47,6 +47,12 @@ final class JSON: @unchecked Sendable {
         return valid.withUnsafeBufferPointer { string(validBytes: $0) }
     }
 
+    /// A string from bytes known to be ASCII (base64 audio: megabytes that need no repair pass).
+    static func string(ascii bytes: [UInt8]) -> JSON {
+        precondition(!bytes.contains { $0 >= 0x80 || $0 == 0 }, "not ASCII")
+        return bytes.withUnsafeBufferPointer { string(validBytes: $0) }
+    }
+
     private static func string(validBytes: UnsafeBufferPointer<UInt8>) -> JSON {
         guard let base = validBytes.baseAddress, validBytes.count > 0 else { return JSON(owning: json_string("")) }
         return base.withMemoryRebound(to: CChar.self, capacity: validBytes.count) {

@@ -17,6 +17,7 @@ final class Metrics: @unchecked Sendable {
     private var stops = StopCounts()
     private var latencyCounts = [Int](repeating: 0, count: Metrics.latencyBuckets.count + 1)
     private var latencySumNanoseconds: UInt64 = 0
+    private var speech = SpeechCounts()
 
     private struct RequestCount {
         var route: Route
@@ -26,6 +27,13 @@ final class Metrics: @unchecked Sendable {
 
     private struct StopCounts {
         var bos = 0, length = 0, cancelled = 0, failed = 0
+    }
+
+    private struct SpeechCounts {
+        var requests = 0, sentences = 0, failedSentences = 0, storiesPlayed = 0, playbackFailures = 0
+        var synthesisNanoseconds: UInt64 = 0
+        /// Seconds of audio made.
+        var audioSeconds = 0.0
     }
 
     /// Counts one answered request.
@@ -68,8 +76,29 @@ final class Metrics: @unchecked Sendable {
         }
     }
 
+    /// Counts text-to-speech work: a story's sentences or a `/v1/speak` text.
+    /// `request` is false for the synthesis of a story that was then cancelled.
+    func recordSpeech(synthesisNanoseconds: UInt64, sentences: Int, failedSentences: Int, samples: Int,
+                      sampleRate: Int, request: Bool) {
+        lock.withLock {
+            if request { speech.requests += 1 }
+            speech.sentences += sentences
+            speech.failedSentences += failedSentences
+            speech.synthesisNanoseconds &+= synthesisNanoseconds
+            if sampleRate > 0 { speech.audioSeconds += Double(samples) / Double(sampleRate) }
+        }
+    }
+
+    /// Counts a spoken story once its playback is over: heard to the end, or not
+    /// (no audio device, or it failed).
+    func recordPlayback(played: Bool) {
+        lock.withLock {
+            if played { speech.storiesPlayed += 1 } else { speech.playbackFailures += 1 }
+        }
+    }
+
     /// Prometheus text exposition format 0.0.4.
-    func render(queueDepth: Int, queueCapacity: Int, busy: Bool, modelLoaded: Bool) -> [UInt8] {
+    func render(queueDepth: Int, queueCapacity: Int, busy: Bool, modelLoaded: Bool, speechAvailable: Bool) -> [UInt8] {
         var out = ""
         lock.withLock {
             out += "# HELP babyllama_http_requests_total HTTP requests answered, by route and status.\n"
@@ -106,6 +135,27 @@ final class Metrics: @unchecked Sendable {
             out += "babyllama_token_latency_seconds_bucket{le=\"+Inf\"} \(cumulative)\n"
             out += "babyllama_token_latency_seconds_sum \(seconds(latencySumNanoseconds))\n"
             out += "babyllama_token_latency_seconds_count \(cumulative)\n"
+            out += "# HELP babyllama_tts_requests_total Requests whose speech was synthesized (stories with speak or audio, /v1/speak).\n"
+            out += "# TYPE babyllama_tts_requests_total counter\n"
+            out += "babyllama_tts_requests_total \(speech.requests)\n"
+            out += "# HELP babyllama_tts_sentences_total Sentences synthesized.\n"
+            out += "# TYPE babyllama_tts_sentences_total counter\n"
+            out += "babyllama_tts_sentences_total \(speech.sentences)\n"
+            out += "# HELP babyllama_tts_failed_sentences_total Sentences espeak-ng could not synthesize (skipped).\n"
+            out += "# TYPE babyllama_tts_failed_sentences_total counter\n"
+            out += "babyllama_tts_failed_sentences_total \(speech.failedSentences)\n"
+            out += "# HELP babyllama_tts_seconds_total Seconds spent synthesizing speech (apart from generation and playback).\n"
+            out += "# TYPE babyllama_tts_seconds_total counter\n"
+            out += "babyllama_tts_seconds_total \(seconds(speech.synthesisNanoseconds))\n"
+            out += "# HELP babyllama_tts_audio_seconds_total Seconds of speech synthesized.\n"
+            out += "# TYPE babyllama_tts_audio_seconds_total counter\n"
+            out += "babyllama_tts_audio_seconds_total \(formatFixed(speech.audioSeconds, decimals: 6))\n"
+            out += "# HELP babyllama_tts_stories_played_total Spoken stories the audio device played to the end.\n"
+            out += "# TYPE babyllama_tts_stories_played_total counter\n"
+            out += "babyllama_tts_stories_played_total \(speech.storiesPlayed)\n"
+            out += "# HELP babyllama_tts_playback_failures_total Spoken stories the audio device did not play (missing or failed).\n"
+            out += "# TYPE babyllama_tts_playback_failures_total counter\n"
+            out += "babyllama_tts_playback_failures_total \(speech.playbackFailures)\n"
         }
         out += "# HELP babyllama_queue_depth Generation requests waiting for the engine.\n"
         out += "# TYPE babyllama_queue_depth gauge\n"
@@ -119,6 +169,9 @@ final class Metrics: @unchecked Sendable {
         out += "# HELP babyllama_model_loaded 1 once the model is loaded and requests are served.\n"
         out += "# TYPE babyllama_model_loaded gauge\n"
         out += "babyllama_model_loaded \(modelLoaded ? 1 : 0)\n"
+        out += "# HELP babyllama_speech_available 1 when speech is enabled and espeak-ng started.\n"
+        out += "# TYPE babyllama_speech_available gauge\n"
+        out += "babyllama_speech_available \(speechAvailable ? 1 : 0)\n"
         return Array(out.utf8)
     }
 

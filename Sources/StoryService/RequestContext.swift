@@ -23,6 +23,8 @@ final class RequestContext: @unchecked Sendable {
     var status = 0
     /// Tokens generated for this request (for the log).
     var tokens = 0
+    /// The query parameters the route reads, percent-decoded (filled for `/v1/speak`).
+    var query: [(name: String, value: [UInt8])] = []
 
     init(method: [UInt8], path: [UInt8], socket: Int32) {
         self.method = method

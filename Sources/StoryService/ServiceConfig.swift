@@ -1,5 +1,7 @@
 import CShim
+import CJansson
 import LlamaCore
+import StorySpeech
 
 /// Everything `babyllama serve` needs to know, from `Config/babyllama.json`
 /// (see `load(path:)` for its layout) with command-line flags laid over it.
@@ -29,8 +31,16 @@ public struct ServiceConfig: Equatable, Sendable {
     public var retryAfterSeconds = 1
     /// On SIGINT/SIGTERM, how long a running generation may go on before it is cancelled.
     public var shutdownGraceSeconds = 10
-    /// Speech settings, for the StorySpeech target.
-    public var speech = SpeechSettings()
+    /// Speech (espeak-ng) for `"speak"`, `"audio"` and `GET /v1/speak`: off by default,
+    /// and `/v1/speak` texts limited to `defaultSpeechTextBytes`.
+    public var speech = SpeechSettings(enabled: false, maximumTextBytes: ServiceConfig.defaultSpeechTextBytes)
+
+    /// The longest `/v1/speak` text by default, in UTF-8 bytes: about two minutes of
+    /// speech, 5 MB of samples (the WAV answer holds them twice over while it is
+    /// made and sent, which the Duo's 64 MB must also fit the model beside).
+    public static let defaultSpeechTextBytes = 2_048
+    /// The largest `speech.max_text_bytes` accepted.
+    public static let maximumSpeechTextBytes = 65_536
 
     /// The defaults listed above (what `Config/babyllama.json` ships with).
     public init() {}
@@ -39,9 +49,8 @@ public struct ServiceConfig: Equatable, Sendable {
     /// `{"server": {"host", "port", "max_connections", "connection_timeout_s", "thread_stack_kib",
     /// "shutdown_grace_s"}, "model": {"checkpoint", "tokenizer", "threads"},
     /// "limits": {"queue_size", "max_body_bytes", "retry_after_s"},
-    /// "speech": {"enabled", "voice", "rate", "volume"}}`.
-    /// Unknown members are errors (so typos are caught), except inside "speech",
-    /// which belongs to the speech target.
+    /// "speech": {"enabled", "voice", "rate", "volume", "audio_device", "data_path", "max_text_bytes"}}`.
+    /// Unknown members are errors (so typos are caught).
     public static func load(path: String) throws(ServiceError) -> ServiceConfig {
         let file: MappedFile
         do {
@@ -54,6 +63,7 @@ public struct ServiceConfig: Equatable, Sendable {
 
     /// Parses configuration JSON; `source` names it in errors.
     public static func parse(_ bytes: [UInt8], source: String) throws(ServiceError) -> ServiceConfig {
+        try requireJansson()
         let root: JSON
         do {
             root = try JSON.parse(bytes)
@@ -91,10 +101,17 @@ public struct ServiceConfig: Equatable, Sendable {
             if let value = try reader.integer(limits, "retry_after_s", section: "limits") { config.retryAfterSeconds = value }
         }
         if let speech = try reader.section(root, "speech") {
+            try reader.checkKeys(speech, allowed: ["enabled", "voice", "rate", "volume", "audio_device", "data_path",
+                                                   "max_text_bytes"], section: "speech")
             if let value = try reader.bool(speech, "enabled", section: "speech") { config.speech.enabled = value }
             if let value = try reader.string(speech, "voice", section: "speech") { config.speech.voice = value }
             if let value = try reader.integer(speech, "rate", section: "speech") { config.speech.rate = value }
             if let value = try reader.integer(speech, "volume", section: "speech") { config.speech.volume = value }
+            if let value = try reader.string(speech, "audio_device", section: "speech") { config.speech.audioDevice = value }
+            if let value = try reader.string(speech, "data_path", section: "speech") { config.speech.dataPath = value }
+            if let value = try reader.integer(speech, "max_text_bytes", section: "speech") {
+                config.speech.maximumTextBytes = value
+            }
         }
         do {
             try config.validate()
@@ -131,6 +148,15 @@ public struct ServiceConfig: Equatable, Sendable {
         try check(speech.volume >= 0 && speech.volume <= 200,
                   "speech.volume must be between 0 and 200, got \(speech.volume)")
         try check(!speech.voice.isEmpty, "speech.voice must not be empty")
+        try check(!speech.audioDevice.isEmpty, "speech.audio_device must not be empty")
+        try check(speech.dataPath.map { !$0.isEmpty } ?? true, "speech.data_path must not be empty (null searches)")
+        try check(speech.maximumTextBytes >= 1 && speech.maximumTextBytes <= ServiceConfig.maximumSpeechTextBytes,
+                  "speech.max_text_bytes must be between 1 and \(ServiceConfig.maximumSpeechTextBytes), got \(speech.maximumTextBytes)")
+        do {
+            try speech.validate()   // the voice name's characters, checked as espeak-ng will
+        } catch {
+            throw .invalidSetting("speech: \(error.message)")
+        }
     }
 
     /// The thread count to use: `threads`, or one per CPU when it is 0.
@@ -191,4 +217,9 @@ extension JSONParseError {
             return "malformed JSON at line \(line), column \(column): \(reason)"
         }
     }
+}
+
+/// Fails with the loader's one-line reason when libjansson (opened at first use) is missing.
+func requireJansson() throws(ServiceError) {
+    if let reason = babyllama_jansson_unavailable_reason() { throw .system(String(cString: reason)) }
 }

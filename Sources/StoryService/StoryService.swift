@@ -26,6 +26,7 @@ public final class StoryService: @unchecked Sendable {
     private var engine: StoryEngine?
     private var queue: GenerationQueue?
     private var server: HTTPServer?
+    private var speech: SpeechService?
 
     /// Unix time the service was created (the model list's `created`).
     private let startedAt = Int(shim_unix_time())
@@ -37,14 +38,25 @@ public final class StoryService: @unchecked Sendable {
     /// The port the service listens on (after `start`).
     public var port: Int { lock.withLock { server?.port ?? 0 } }
 
-    /// Starts listening. Until `loadModel` finishes, health checks answer 503.
+    /// Starts speech (espeak-ng, when the configuration turns it on: before any other
+    /// thread, as it sets the locale), then listens. Until `loadModel` finishes, health
+    /// checks answer 503.
     public func start() throws(ServiceError) {
+        try requireJansson()
         try config.validate()
+        let speech = SpeechService(config: config, metrics: metrics)
+        try speech.start()
+        lock.withLock { self.speech = speech }
         let server = HTTPServer(
             maxBodyBytes: config.maxBodyBytes,
             handler: { [self] request in handle(request) },
             completion: { [self] request, clientLeft in completed(request, clientLeft: clientLeft) })
-        try server.start(config: config)
+        do {
+            try server.start(config: config)
+        } catch {
+            speech.shutdown()
+            throw error
+        }
         lock.withLock { self.server = server }
         Log.line("babyllama: listening on http://\(hostForURL):\(server.port)")
     }
@@ -83,10 +95,10 @@ public final class StoryService: @unchecked Sendable {
     /// generation finish within the grace period (then cancels it), closes every
     /// connection and stops the engine. Safe to call more than once.
     public func shutdown() {
-        let (server, queue): (HTTPServer?, GenerationQueue?) = lock.withLock {
-            if phase == .stopping && self.server == nil { return (nil, nil) }
+        let (server, queue, speech): (HTTPServer?, GenerationQueue?, SpeechService?) = lock.withLock {
+            if phase == .stopping && self.server == nil { return (nil, nil, nil) }
             phase = .stopping
-            return (self.server, self.queue)
+            return (self.server, self.queue, self.speech)
         }
         server?.stopListening()
         queue?.shutdown(graceMilliseconds: config.shutdownGraceSeconds * 1_000)
@@ -96,9 +108,12 @@ public final class StoryService: @unchecked Sendable {
             Log.line("babyllama: closing connections with answers still unsent")
         }
         server?.stop()
+        // Stories still being read aloud stop now.
+        speech?.shutdown()
         lock.withLock {
             self.server = nil
             self.queue = nil
+            self.speech = nil
         }
     }
 
@@ -137,12 +152,15 @@ public final class StoryService: @unchecked Sendable {
             list.append(entry)
             return .json(200, JSON.object().set("object", .string("list")).set("data", list))
         case .metrics:
-            let (queue, loaded) = lock.withLock { (self.queue, phase == .ready) }
+            let (queue, loaded, speech) = lock.withLock { (self.queue, phase == .ready, self.speech) }
             let snapshot = queue?.snapshot ?? (waiting: 0, busy: false)
             let body = metrics.render(queueDepth: snapshot.waiting, queueCapacity: config.queueSize,
-                                      busy: snapshot.busy, modelLoaded: loaded)
+                                      busy: snapshot.busy, modelLoaded: loaded,
+                                      speechAvailable: speech?.isAvailable ?? false)
             return .body(HTTPBody(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", bytes: body))
-        case .speak: return .error(SpeechHooks.speakEndpoint(settings: config.speech))
+        case .speak:
+            guard let speech = lock.withLock({ self.speech }) else { return .error(notReady) }
+            return speech.speak(request)
         case .generate: return generate(request, dialect: .native)
         case .completions: return generate(request, dialect: .openAICompletions)
         case .unknown: return .error(.notFound(path: request.pathForLog))
@@ -177,7 +195,11 @@ public final class StoryService: @unchecked Sendable {
             return .error(error)
         }
         request.body = []
-        if let refusal = SpeechHooks.check(parsed, settings: config.speech) { return .error(refusal) }
+        let speech = lock.withLock { self.speech }
+        if parsed.wantsSpeech, speech?.isAvailable != true {
+            let refusal = speech?.refusal(param: parsed.speak ? "speak" : "audio")
+            return .error(refusal ?? notReady)
+        }
         let ready: (StoryEngine, GenerationQueue)? = lock.withLock {
             guard phase == .ready, let engine, let queue else { return nil }
             return (engine, queue)
@@ -189,8 +211,12 @@ public final class StoryService: @unchecked Sendable {
         } catch {
             return .error(error)
         }
-        let job = GenerationJob(prepared: prepared, dialect: dialect)
-        switch queue.submit(job) {
+        // Speech starts before the job is queued, so it takes its turn at the audio device in arrival order.
+        let narration = speech?.narration(for: parsed)
+        let job = GenerationJob(prepared: prepared, dialect: dialect, narration: narration)
+        let admission = queue.submit(job)
+        if admission != .accepted, let narration { speech?.abandon(narration) }
+        switch admission {
         case .accepted: break
         case .full:
             return .error(.unavailable("the server is busy: \(queue.capacity) requests are already waiting; try again later",
@@ -201,15 +227,16 @@ public final class StoryService: @unchecked Sendable {
         let builder = AnswerBuilder(job: job, arrivedAt: request.arrivedAt, modelName: engine.modelName,
                                     completionID: StoryService.completionID(), created: Int(shim_unix_time()))
         if parsed.stream {
-            return .stream(EventStream(job: job, queue: queue, builder: builder, context: request,
+            return .stream(EventStream(job: job, queue: queue, builder: builder, context: request, speech: speech,
                                        pollMilliseconds: clientPollMilliseconds))
         }
         let outcome = job.waitForOutcome(pollMilliseconds: clientPollMilliseconds,
                                          clientGone: { request.clientGone() },
                                          cancel: { queue.cancel($0) })
+        if case .completed = outcome {} else if let narration { speech?.abandon(narration) }
         switch outcome {
         case .completed(let summary):
-            let snapshot = AnswerBuilder.snapshot(of: job, summary: summary)
+            let snapshot = AnswerBuilder.snapshot(of: job, summary: summary, speech: speech)
             let answer = dialect == .native ? builder.native(snapshot) : builder.completion(snapshot)
             return .body(HTTPBody(status: 200, contentType: "application/json", bytes: answer.serialized(),
                                   tokens: snapshot.tokens.count))

@@ -79,11 +79,20 @@ final class SpeakerCore<Output: AudioOutput>: @unchecked Sendable {
         report(audio: true, "cannot start the audio thread; the story is not spoken aloud")
     }
 
+    /// Waits until the synthesis thread has ended: every sentence queued before
+    /// `endInput` has been synthesized (or speech was cancelled).
+    func waitForSynthesisEnd() {
+        lock.lock()
+        while !synthesisEnded { lock.wait() }
+        lock.unlock()
+    }
+
     var synthesisNanoseconds: UInt64 { lock.withLock { ttsNanoseconds } }
 
     var sentencesSpoken: Int { lock.withLock { spokenSentences } }
 
-    /// The totals, once both threads have ended.
+    /// The totals (final once both threads have ended). The collected audio is
+    /// handed over: a later summary holds only what was synthesized after this one.
     func summary() -> SpeechSummary {
         lock.withLock {
             let audio = collectsAudio

@@ -7,7 +7,9 @@
 /// output cannot be opened or fails, the speaker reports one warning and carries on
 /// without sound (still synthesizing, so timing and `collectsAudio` keep working).
 ///
-/// `append`, `speak`, `finish` and `cancel` are for one thread, the generator's; the
+/// `append`, `speak`, `finishSynthesis`, `finish` and `cancel` are for one thread at a
+/// time: the generator's, or one that takes over once the generator is done with the
+/// speaker (a server answers on another thread than the one generating). The
 /// statistics may be read from any thread.
 public final class StorySpeaker<Output: AudioOutput>: @unchecked Sendable {
     /// The engine sentences are synthesized with.
@@ -20,6 +22,8 @@ public final class StorySpeaker<Output: AudioOutput>: @unchecked Sendable {
     private var synthesisThread: SpeechThread?
     private var playbackThread: SpeechThread?
     private var summary: SpeechSummary?
+    /// True once the story's text has ended (`finishSynthesis`).
+    private var textEnded = false
 
     /// Starts the speaker's threads.
     /// - Parameters:
@@ -55,7 +59,7 @@ public final class StorySpeaker<Output: AudioOutput>: @unchecked Sendable {
     /// Adds streamed story text (UTF-8 bytes, split anywhere); complete sentences
     /// are queued for speaking. Never waits for speech.
     public func append<Bytes: Sequence<UInt8>>(_ piece: Bytes) {
-        if summary != nil { return }
+        if summary != nil || textEnded { return }
         let complete = splitter.append(piece)
         if !complete.isEmpty { core.enqueue(complete) }
     }
@@ -67,7 +71,7 @@ public final class StorySpeaker<Output: AudioOutput>: @unchecked Sendable {
 
     /// Queues `sentence` whole (no splitting), after the text appended so far.
     public func speak(sentence: String) {
-        if summary != nil { return }
+        if summary != nil || textEnded { return }
         var pending = splitter.finish()
         pending.append(sentence)
         core.enqueue(pending)
@@ -81,6 +85,23 @@ public final class StorySpeaker<Output: AudioOutput>: @unchecked Sendable {
         if !rest.isEmpty { core.enqueue(rest) }
         core.endInput()
         return stopThreads()
+    }
+
+    /// Ends the story and waits until all of it has been synthesized, but not until
+    /// it has been heard: playback goes on, and `finish` (which must still be called,
+    /// or `cancel`) waits for it. The summary is final except for `played`, which says
+    /// only that playback has not failed so far. With `collectsAudio` the audio is
+    /// handed over here, so the summary `finish` returns holds none.
+    public func finishSynthesis() -> SpeechSummary {
+        if let summary { return summary }
+        if !textEnded {
+            textEnded = true
+            let rest = splitter.finish()
+            if !rest.isEmpty { core.enqueue(rest) }
+            core.endInput()
+        }
+        core.waitForSynthesisEnd()
+        return core.summary()
     }
 
     /// Stops at once: drops queued sentences and audio not yet heard, and stops

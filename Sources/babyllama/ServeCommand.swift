@@ -6,7 +6,7 @@ import StoryService
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve stories over HTTP (POST /v1/generate, /v1/completions; GET /healthz, /v1/model, /metrics).")
+        abstract: "Serve stories over HTTP (POST /v1/generate, /v1/completions; GET /healthz, /v1/model, /v1/speak, /metrics).")
 
     static let defaultConfigPath = "Config/babyllama.json"
 

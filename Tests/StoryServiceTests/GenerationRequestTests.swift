@@ -38,6 +38,32 @@ final class GenerationRequestTests: XCTestCase {
         XCTAssertNil(try parse(#"{"prompt": "a", "seed": null}"#).seed)
     }
 
+    func testSpeechMembers() throws {
+        let plain = try parse(#"{"prompt": "a"}"#)
+        XCTAssertFalse(plain.speak)
+        XCTAssertNil(plain.audio)
+        XCTAssertFalse(plain.wantsSpeech)
+        let both = try parse(#"{"prompt": "a", "speak": true, "audio": "wav"}"#)
+        XCTAssertTrue(both.speak)
+        XCTAssertEqual(both.audio, .wav)
+        XCTAssertTrue(both.wantsSpeech)
+        XCTAssertEqual(try parse(#"{"prompt": "a", "audio": "wav"}"#, .openAICompletions).audio, .wav)
+        XCTAssertNil(try parse(#"{"prompt": "a", "audio": null, "speak": null}"#).audio)
+        for body in [#"{"prompt": "a", "audio": true}"#, #"{"prompt": "a", "audio": "mp3"}"#,
+                     #"{"prompt": "a", "audio": "WAV"}"#, #"{"prompt": "a", "audio": ""}"#,
+                     #"{"prompt": "a", "audio": {"format": "wav"}}"#, #"{"prompt": "a", "speak": "true"}"#] {
+            XCTAssertEqual(status(body), 422, body)
+            XCTAssertEqual(status(body, .openAICompletions), 422, body)
+        }
+        do {
+            _ = try GenerationRequest.parse(Array(#"{"prompt": "a", "audio": "mp3"}"#.utf8), dialect: .native)
+            XCTFail("'audio': 'mp3' accepted")
+        } catch {
+            XCTAssertEqual(error.param, "audio")
+            XCTAssertTrue(error.message.contains(#""wav""#), error.message)
+        }
+    }
+
     func testOpenAIPromptArray() throws {
         XCTAssertEqual(try parse(#"{"prompt": ["hi"], "n": 1}"#, .openAICompletions).prompt, Array("hi".utf8))
         XCTAssertEqual(status(#"{"prompt": ["hi"]}"#, .native), 422)

@@ -145,11 +145,14 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// Starts the server with `arguments` after `serve --host 127.0.0.1 --port 0` and waits until it listens
-    /// (and, with `waitForModel`, until the model is loaded).
+    /// (and, with `waitForModel`, until the model is loaded). `environment` is added to the test's own.
     init(_ arguments: [String] = ["--model", Repo.model, "--tokenizer", Repo.tokenizer],
-         waitForModel: Bool = true) throws {
+         waitForModel: Bool = true, environment: [String: String] = [:]) throws {
         process.executableURL = URL(fileURLWithPath: Repo.binary)
         process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0"] + arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.currentDirectoryURL = Repo.root
         let errors = Pipe()
         process.standardError = errors
@@ -232,8 +235,15 @@ func waitFor(seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
 /// shutdown tests): llama2.c v0, dim 512, 8 layers, vocab 512 (tok512.bin), context 512,
 /// seeded random weights; BOS's embedding row is zero so greedy decoding never ends the story early.
 enum SlowModel {
-    static let path: String = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("babyllama-slow-\(getpid()).bin")
+    private static let url = FileManager.default.temporaryDirectory.appendingPathComponent("babyllama-slow-\(getpid()).bin")
+
+    /// The model file, written the first time it is asked for (and again after `remove`).
+    static var path: String {
+        if !FileManager.default.fileExists(atPath: url.path) { write() }
+        return url.path
+    }
+
+    private static func write() {
         let (dim, hidden, layers, heads, kvHeads, vocab, seqLen) = (512, 1376, 8, 8, 8, 512, 512)
         let headSize = dim / heads
         var data = Data()
@@ -266,8 +276,7 @@ enum SlowModel {
         floats(seqLen * headSize / 2)                        // freq_cis_real (unused)
         floats(seqLen * headSize / 2)                        // freq_cis_imag (unused)
         try! data.write(to: url)
-        return url.path
-    }()
+    }
 
-    static func remove() { try? FileManager.default.removeItem(atPath: path) }
+    static func remove() { try? FileManager.default.removeItem(at: url) }
 }

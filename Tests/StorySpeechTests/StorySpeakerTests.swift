@@ -162,6 +162,39 @@ final class StorySpeakerTests: XCTestCase {
         XCTAssertEqual(output.samples.count, summary.sampleCount)
     }
 
+    func testFinishSynthesisDoesNotWaitForPlayback() throws {
+        let engine = try SpeechEngine()
+        let output = RecordingOutput(holdWrites: true)
+        let speaker = StorySpeaker(engine: engine, output: output, collectsAudio: true)
+        for piece in StorySpeakerTests.pieces(of: StorySpeakerTests.story) { speaker.append(piece) }
+        // Playback is held inside its first write; synthesis must still finish.
+        let summaryBox = SummaryBox()
+        let finisher = Thread { summaryBox.summary = speaker.finishSynthesis() }
+        finisher.start()
+        let synthesized = XCTestExpectation(description: "finishSynthesis returned")
+        Thread {
+            _ = summaryBox.wait()
+            synthesized.fulfill()
+        }.start()
+        let result = XCTWaiter().wait(for: [synthesized], timeout: 60)
+        let heardSoFar = output.samples.count
+        output.release()
+        XCTAssertEqual(result, .completed, "finishSynthesis waited for the held playback")
+        let synthesis = summaryBox.wait()
+        XCTAssertEqual(heardSoFar, 0, "nothing was heard before finishSynthesis returned")
+        XCTAssertEqual(synthesis.sentenceCount, 5)
+        XCTAssertGreaterThan(synthesis.synthesisNanoseconds, 0)
+        XCTAssertEqual(synthesis.audio?.samples.count, synthesis.sampleCount, "all the audio, handed over")
+        speaker.append("Too late. ")   // the story's text has ended
+        let playback = speaker.finish()
+        XCTAssertTrue(playback.played)
+        XCTAssertEqual(playback.sentenceCount, 5)
+        XCTAssertEqual(playback.synthesisNanoseconds, synthesis.synthesisNanoseconds)
+        XCTAssertEqual(playback.audio?.samples ?? [], [], "the audio was handed over by finishSynthesis")
+        XCTAssertTrue(output.samples == synthesis.audio?.samples, "everything synthesized was heard, in order")
+        XCTAssertEqual(speaker.finishSynthesis(), playback, "after finish, the final summary")
+    }
+
     func testNoAudioDeviceGivesOneWarningAndCarriesOn() throws {
         let engine = try SpeechEngine()
         let warnings = WarningLog()

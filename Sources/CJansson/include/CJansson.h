@@ -8,6 +8,10 @@
 
 #include <jansson.h>
 
+/// NULL once libjansson is loaded (loading it if need be), else why it cannot be
+/// ("libjansson.so.4 not found: install libjansson4").
+const char *babyllama_jansson_unavailable_reason(void);
+
 /// The value's type (json_typeof is a macro): a json_type, or -1 for NULL.
 static inline int babyllama_json_type(const json_t *value) {
     return value == NULL ? -1 : (int)value->type;

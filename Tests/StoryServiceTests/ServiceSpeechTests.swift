@@ -1,0 +1,480 @@
+import Foundation
+import XCTest
+
+/// A WAV file read independently of the server's encoder.
+struct WAVFile {
+    var sampleRate: Int
+    var samples: [Int16]
+
+    /// Parses a canonical 44-byte-header PCM WAV (16-bit mono); fails the test on anything else.
+    init(_ data: Data, file: StaticString = #filePath, line: UInt = #line) throws {
+        let bytes = [UInt8](data)
+        guard bytes.count >= 44 else {
+            XCTFail("WAV is \(bytes.count) bytes, shorter than its header", file: file, line: line)
+            throw CocoaError(.fileReadCorruptFile)
+        }
+        func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
+        func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
+        func tag(_ at: Int) -> String { String(decoding: bytes[at..<at + 4], as: UTF8.self) }
+        XCTAssertEqual(tag(0), "RIFF", file: file, line: line)
+        XCTAssertEqual(u32(4), bytes.count - 8, "RIFF size", file: file, line: line)
+        XCTAssertEqual(tag(8), "WAVE", file: file, line: line)
+        XCTAssertEqual(tag(12), "fmt ", file: file, line: line)
+        XCTAssertEqual(u32(16), 16, "PCM fmt chunk size", file: file, line: line)
+        XCTAssertEqual(u16(20), 1, "integer PCM", file: file, line: line)
+        XCTAssertEqual(u16(22), 1, "mono", file: file, line: line)
+        sampleRate = u32(24)
+        XCTAssertEqual(u32(28), sampleRate * 2, "byte rate", file: file, line: line)
+        XCTAssertEqual(u16(32), 2, "block align", file: file, line: line)
+        XCTAssertEqual(u16(34), 16, "bits per sample", file: file, line: line)
+        XCTAssertEqual(tag(36), "data", file: file, line: line)
+        XCTAssertEqual(u32(40), bytes.count - 44, "data size", file: file, line: line)
+        samples = stride(from: 44, to: bytes.count - 1, by: 2).map { Int16(truncatingIfNeeded: u16($0)) }
+    }
+
+    /// Root-mean-square amplitude: espeak-ng's speech at volume 100 is around 2500; silence is near 0.
+    var rms: Double {
+        if samples.isEmpty { return 0 }
+        var sum = 0.0
+        for sample in samples { sum += Double(sample) * Double(sample) }
+        return (sum / Double(samples.count)).squareRoot()
+    }
+
+    var seconds: Double { Double(samples.count) / Double(sampleRate) }
+
+    /// Speech is well above this RMS; silence or near-silence is below it.
+    static let speechRMSFloor = 500.0
+}
+
+/// Speech in the real server (`babyllama serve` with speech turned on in a temporary
+/// configuration): audio answers, `GET /v1/speak`, reading aloud without an audio
+/// device, the TTS metrics, and speech turned off or unable to start.
+final class ServiceSpeechTests: XCTestCase {
+    /// A device ALSA cannot open: reading aloud fails the same way on every machine.
+    static let missingDevice = "babyllama_no_such_device"
+    /// The speech server's `/v1/speak` limit, small enough to test.
+    static let textLimit = 300
+
+    nonisolated(unsafe) private static var shared: ServerProcess?
+    nonisolated(unsafe) private static var configFiles: [String] = []
+
+    /// Writes a configuration with this `speech` section and returns its path.
+    private static func config(speech: [String: Any]) throws -> String {
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("babyllama-speech-\(UUID().uuidString).json").path
+        try JSONSerialization.data(withJSONObject: ["speech": speech]).write(to: URL(fileURLWithPath: path))
+        configFiles.append(path)
+        return path
+    }
+
+    private static func startServer(speech: [String: Any]) throws -> ServerProcess {
+        try ServerProcess(["--config", try config(speech: speech), "--model", Repo.model, "--tokenizer", Repo.tokenizer])
+    }
+
+    /// The server most tests share: speech on, no audio device.
+    private var server: ServerProcess {
+        get throws {
+            if let server = ServiceSpeechTests.shared, server.process.isRunning { return server }
+            let server = try ServiceSpeechTests.startServer(speech: [
+                "enabled": true, "audio_device": ServiceSpeechTests.missingDevice,
+                "max_text_bytes": ServiceSpeechTests.textLimit,
+            ])
+            ServiceSpeechTests.shared = server
+            return server
+        }
+    }
+
+    override class func tearDown() {
+        shared?.stop()
+        shared = nil
+        SlowModel.remove()
+        for path in configFiles { try? FileManager.default.removeItem(atPath: path) }
+        configFiles = []
+        super.tearDown()
+    }
+
+    private func post(_ path: String, _ object: [String: Any], on target: ServerProcess? = nil) throws -> HTTPResult {
+        try Curl.request("POST", (target ?? server).url(path), body: Curl.body(object))
+    }
+
+    private func speak(_ query: String, on target: ServerProcess? = nil) throws -> HTTPResult {
+        try Curl.request("GET", (target ?? server).url("/v1/speak?" + query))
+    }
+
+    /// The `data:` payloads of a Server-Sent Events body, as JSON objects (`[DONE]` left out).
+    private func events(_ body: String) -> [[String: Any]] {
+        body.components(separatedBy: "\n\n").compactMap { block in
+            guard block.hasPrefix("data: {") else { return nil }
+            return try? JSONSerialization.jsonObject(with: Data(block.dropFirst(6).utf8)) as? [String: Any]
+        }
+    }
+
+    /// The WAV inside an answer's `"audio"` member, after checking the member's shape.
+    private func audio(_ answer: [String: Any], file: StaticString = #filePath, line: UInt = #line) throws -> WAVFile {
+        let audio = try XCTUnwrap(answer["audio"] as? [String: Any], "no audio in the answer", file: file, line: line)
+        XCTAssertEqual(audio["format"] as? String, "wav", file: file, line: line)
+        XCTAssertEqual(Set(audio.keys), ["format", "sample_rate", "data"], file: file, line: line)
+        let data = try XCTUnwrap(Data(base64Encoded: audio["data"] as? String ?? ""), "data is not base64",
+                                 file: file, line: line)
+        let wav = try WAVFile(data, file: file, line: line)
+        XCTAssertEqual(audio["sample_rate"] as? Int, wav.sampleRate, file: file, line: line)
+        XCTAssertEqual(wav.sampleRate, 22050, "espeak-ng's rate", file: file, line: line)
+        return wav
+    }
+
+    private func ttsMilliseconds(_ answer: [String: Any]) -> Double {
+        (answer["timing"] as? [String: Any])?["tts_ms"] as? Double ?? -1
+    }
+
+    private func warnings(_ log: String) -> [Substring] {
+        log.split(separator: "\n").filter { $0.contains("warning") }
+    }
+
+    // MARK: "audio": "wav"
+
+    func testAudioAnswerIsTheStorysSpeechAsWAV() throws {
+        let request: [String: Any] = ["prompt": "Once upon a time", "seed": 7, "max_tokens": 20]
+        let plain = try post("/v1/generate", request).json()
+        XCTAssertNil(plain["audio"])
+        XCTAssertEqual(ttsMilliseconds(plain), 0, "no speech, no text-to-speech time")
+
+        var short = request
+        short["audio"] = "wav"
+        let shortAnswer = try post("/v1/generate", short)
+        XCTAssertEqual(shortAnswer.status, 200, shortAnswer.text)
+        let shortJSON = shortAnswer.json()
+        XCTAssertEqual(shortJSON["tokens"] as? [Int], plain["tokens"] as? [Int], "speech does not change the story")
+        XCTAssertEqual(shortJSON["text"] as? String, plain["text"] as? String)
+        XCTAssertGreaterThan(ttsMilliseconds(shortJSON), 0)
+        let shortWAV = try audio(shortJSON)
+        XCTAssertGreaterThan(shortWAV.rms, WAVFile.speechRMSFloor, "the audio is speech, not silence")
+
+        var long = short
+        long["max_tokens"] = 150
+        let longJSON = try post("/v1/generate", long).json()
+        XCTAssertTrue((longJSON["text"] as? String ?? "").hasPrefix(shortJSON["text"] as? String ?? "-"))
+        let longWAV = try audio(longJSON)
+        XCTAssertGreaterThan(longWAV.samples.count, shortWAV.samples.count, "a longer story is longer speech")
+        XCTAssertGreaterThan(longWAV.rms, WAVFile.speechRMSFloor)
+        XCTAssertGreaterThan(ttsMilliseconds(longJSON), 0)
+
+        // OpenAI's completions carry the same audio beside usage and timing.
+        let completion = try post("/v1/completions", short).json()
+        let completionWAV = try audio(completion)
+        XCTAssertEqual(Double(completionWAV.samples.count), Double(shortWAV.samples.count),
+                       accuracy: Double(shortWAV.samples.count) * 0.01, "the same story, the same speech")
+        XCTAssertGreaterThan(ttsMilliseconds(completion), 0)
+    }
+
+    func testStreamingPutsTheAudioInTheFinalEvent() throws {
+        var request: [String: Any] = ["prompt": "Once upon a time", "seed": 11, "max_tokens": 40, "audio": "wav"]
+        let whole = try post("/v1/generate", request).json()
+        let wholeWAV = try audio(whole)
+        request["stream"] = true
+        let stream = try post("/v1/generate", request)
+        XCTAssertEqual(stream.status, 200)
+        let payloads = events(stream.text)
+        let final = try XCTUnwrap(payloads.last)
+        XCTAssertEqual(final["done"] as? Bool, true)
+        XCTAssertEqual(payloads.dropLast().filter { $0["audio"] != nil }.count, 0, "token events carry no audio")
+        XCTAssertEqual(payloads.count - 1, (whole["tokens"] as? [Int])?.count)
+        XCTAssertGreaterThan(ttsMilliseconds(final), 0)
+        let streamedWAV = try audio(final)
+        XCTAssertEqual(Double(streamedWAV.samples.count), Double(wholeWAV.samples.count),
+                       accuracy: Double(wholeWAV.samples.count) * 0.01)
+
+        let chunks = events(try post("/v1/completions", request).text)
+        let last = try XCTUnwrap(chunks.last)
+        XCTAssertNotNil(last["usage"])
+        XCTAssertGreaterThan(ttsMilliseconds(last), 0)
+        XCTAssertGreaterThan(try audio(last).rms, WAVFile.speechRMSFloor)
+        XCTAssertEqual(chunks.dropLast().filter { $0["audio"] != nil }.count, 0)
+    }
+
+    // MARK: GET /v1/speak
+
+    func testSpeakAnswersWAV() throws {
+        let hello = try speak("text=Hello%20there%2C%20little%20robot.")
+        XCTAssertEqual(hello.status, 200, hello.text)
+        XCTAssertEqual(hello.headers["content-type"], "audio/wav")
+        XCTAssertGreaterThan(Double(hello.headers["x-tts-ms"] ?? "") ?? 0, 0, "synthesis time in X-TTS-Ms")
+        let helloWAV = try WAVFile(hello.body)
+        XCTAssertEqual(helloWAV.sampleRate, 22050)
+        XCTAssertGreaterThan(helloWAV.rms, WAVFile.speechRMSFloor)
+        XCTAssertGreaterThan(helloWAV.seconds, 0.5)
+
+        // `+` is a space, as in any query: the same words, the same speech (not "plus").
+        let plus = try WAVFile(try speak("text=Hello+there%2C+little+robot.").body)
+        XCTAssertEqual(Double(plus.samples.count), Double(helloWAV.samples.count),
+                       accuracy: Double(helloWAV.samples.count) * 0.01)
+
+        let longer = try WAVFile(try speak("text=" + String(repeating: "Hello%20there%2C%20little%20robot.%20", count: 3)).body)
+        XCTAssertGreaterThan(longer.samples.count, helloWAV.samples.count * 2, "three times the text")
+
+        let slow = try WAVFile(try speak("text=Hello%20there%2C%20little%20robot.&rate=100").body)
+        let fast = try WAVFile(try speak("text=Hello%20there%2C%20little%20robot.&rate=350").body)
+        XCTAssertGreaterThan(slow.samples.count, fast.samples.count, "rate is words per minute")
+
+        let british = try speak("text=Hello%20there.&voice=en-gb")
+        XCTAssertEqual(british.status, 200, british.text)
+        XCTAssertGreaterThan(try WAVFile(british.body).rms, WAVFile.speechRMSFloor)
+        let quiet = try WAVFile(try speak("text=Hello%20there%2C%20little%20robot.&volume=20").body)
+        XCTAssertLessThan(quiet.rms, helloWAV.rms / 2, "volume scales the amplitude")
+
+        let utf8 = try speak("text=%C3%BCber%20alles%2C%20na%C3%AFve%20caf%C3%A9.")   // über alles, naïve café.
+        XCTAssertEqual(utf8.status, 200, utf8.text)
+        XCTAssertGreaterThan(try WAVFile(utf8.body).rms, WAVFile.speechRMSFloor)
+
+        // Other voices and rates came and went: the configured voice speaks as before.
+        let again = try WAVFile(try speak("text=Hello%20there%2C%20little%20robot.").body)
+        XCTAssertEqual(Double(again.samples.count), Double(helloWAV.samples.count),
+                       accuracy: Double(helloWAV.samples.count) * 0.01)
+    }
+
+    func testSpeakErrors() throws {
+        func check(_ query: String, _ status: Int, param: String?, _ fragment: String = "") throws {
+            let answer = try speak(query)
+            answer.assertError(status, query)
+            let error = answer.json()["error"] as? [String: Any] ?? [:]
+            XCTAssertEqual(error["param"] as? String, param, query)
+            let message = error["message"] as? String ?? ""
+            XCTAssertTrue(fragment.isEmpty || message.contains(fragment), "\(query): \(message)")
+        }
+        let limit = ServiceSpeechTests.textLimit
+        try check("", 422, param: "text", "'text' is required")
+        try check("voice=en-us", 422, param: "text", "'text' is required")
+        try check("text=", 422, param: "text")
+        try check("text=...%20!!!%20%22%22", 422, param: "text", "nothing to speak")
+        try check("text=%FF%FE", 400, param: "text", "UTF-8")
+        try check("text=a%00b", 422, param: "text", "NUL")
+        try check("text=" + String(repeating: "a", count: limit + 1), 422, param: "text",
+                  "\(limit + 1) bytes long; this server speaks at most \(limit)")
+        try check("text=hi&voice=klingon-nope", 422, param: "voice", "unknown voice 'klingon-nope'")
+        try check("text=hi&voice=en%20us", 422, param: "voice", "not a voice name")
+        try check("text=hi&rate=fast", 422, param: "rate")
+        try check("text=hi&rate=1000", 422, param: "rate", "80 to 450")
+        try check("text=hi&volume=300", 422, param: "volume", "0 to 200")
+        XCTAssertEqual(try speak("text=" + String(repeating: "a", count: limit)).status, 200, "the limit itself is fine")
+        let post = try Curl.request("POST", server.url("/v1/speak?text=hi"), body: Curl.body(["text": "hi"]))
+        post.assertError(405, "POST /v1/speak")
+        XCTAssertEqual(post.headers["allow"], "GET, HEAD")
+        XCTAssertEqual(try Curl.request("GET", server.url("/healthz")).status, 200)
+    }
+
+    // MARK: "speak": true
+
+    func testSpeakingWithoutAnAudioDeviceSucceedsWithOneWarning() throws {
+        let server = try self.server
+        let failuresBefore = try server.metric("babyllama_tts_playback_failures_total") ?? -1
+        let answer = try post("/v1/generate", ["prompt": "Once upon a time", "seed": 3, "max_tokens": 60, "speak": true])
+        XCTAssertEqual(answer.status, 200, answer.text)
+        let json = answer.json()
+        XCTAssertEqual((json["tokens"] as? [Int])?.count, 60)
+        XCTAssertGreaterThan(ttsMilliseconds(json), 0, "the story was synthesized and timed")
+        XCTAssertNil(json["audio"], "speak alone returns no audio")
+        // The playback thread reports the missing device; the metric counts it once it has.
+        XCTAssertTrue(try waitFor(seconds: 60) {
+            try server.metric("babyllama_tts_playback_failures_total") ?? 0 >= failuresBefore + 1
+        }, server.log)
+        var found = warnings(server.log)
+        XCTAssertEqual(found.count, 1, server.log)
+        XCTAssertTrue(found.first?.hasPrefix("babyllama: warning: no audio device '\(ServiceSpeechTests.missingDevice)': ") ?? false,
+                      server.log)
+        XCTAssertTrue(found.first?.hasSuffix("; the story is not spoken aloud") ?? false, server.log)
+
+        // Another story, streamed through the OpenAI API, with audio too: it succeeds,
+        // and the same warning is not logged again.
+        let stream = try post("/v1/completions", ["prompt": "The dog", "seed": 4, "max_tokens": 30, "speak": true,
+                                                  "audio": "wav", "stream": true])
+        XCTAssertEqual(stream.status, 200)
+        let last = try XCTUnwrap(events(stream.text).last)
+        XCTAssertGreaterThan(ttsMilliseconds(last), 0)
+        XCTAssertGreaterThan(try audio(last).rms, WAVFile.speechRMSFloor)
+        XCTAssertTrue(try waitFor(seconds: 60) {
+            try server.metric("babyllama_tts_playback_failures_total") ?? 0 >= failuresBefore + 2
+        }, server.log)
+        found = warnings(server.log)
+        XCTAssertEqual(found.count, 1, "one warning while the device stays missing: \(server.log)")
+        XCTAssertTrue(server.process.isRunning)
+        XCTAssertEqual(try Curl.request("GET", server.url("/healthz")).status, 200)
+    }
+
+    func testStoriesAreHeardWholeOneAtATimeInOrderAfterTheirAnswers() throws {
+        let speaker = try PipeSpeaker()
+        defer { speaker.stop() }
+        let own = try ServerProcess(["--config", try ServiceSpeechTests.config(speech: ["enabled": true,
+                                                                                        "audio_device": PipeSpeaker.device]),
+                                     "--model", Repo.model, "--tokenizer", Repo.tokenizer],
+                                    environment: ["HOME": speaker.home.path])
+        defer { own.stop(signal: SIGKILL) }
+        // The device plays nothing yet: each answer must still come, with its story's speech.
+        var stories: [WAVFile] = []
+        for (prompt, seed) in [("Once upon a time", 21), ("The dog", 22), ("Lily", 23)] {
+            let answer = try post("/v1/generate", ["prompt": prompt, "seed": seed, "max_tokens": 60, "speak": true,
+                                                   "audio": "wav"], on: own)
+            XCTAssertEqual(answer.status, 200, answer.text)
+            stories.append(try audio(answer.json()))
+        }
+        // The first story's audio is far more than the pipe and ALSA's buffer hold, so it cannot have been heard.
+        XCTAssertGreaterThan(stories[0].samples.count * 2, 400_000)
+        XCTAssertEqual(speaker.bytes.count, 0)
+        XCTAssertEqual(try own.metric("babyllama_tts_stories_played_total"), 0)
+
+        speaker.setGate(open: true)
+        XCTAssertTrue(try waitFor(seconds: 60) { try own.metric("babyllama_tts_stories_played_total") ?? 0 >= 3 }, own.log)
+        var expected = Data()
+        for story in stories {
+            for sample in story.samples { withUnsafeBytes(of: sample.littleEndian) { expected.append(contentsOf: $0) } }
+        }
+        XCTAssertEqual(speaker.bytes.count, expected.count, "every sample played, none twice")
+        XCTAssertTrue(speaker.bytes == expected, "the stories were heard whole, one after another, in request order")
+        XCTAssertEqual(try own.metric("babyllama_tts_playback_failures_total"), 0)
+        XCTAssertEqual(warnings(own.log), [], "a working device gives no warning")
+
+        // Stories being heard, or waiting for their turn, when the server is told to stop are cut short.
+        speaker.setGate(open: false)
+        for seed in 24...26 {
+            XCTAssertEqual(try post("/v1/generate", ["prompt": "Once", "seed": seed, "max_tokens": 100, "speak": true],
+                                    on: own).status, 200)
+        }
+        kill(own.pid, SIGTERM)
+        speaker.setGate(open: true)   // a real card goes on consuming audio
+        XCTAssertTrue(waitFor(seconds: 60) { !own.process.isRunning }, own.log)
+        own.process.waitUntilExit()
+        XCTAssertEqual(own.process.terminationStatus, 0, own.log)
+        XCTAssertTrue(own.log.contains("babyllama: stopped"), own.log)
+    }
+
+    func testAStoryCancelledWhileWaitingForItsTurnGivesItUp() throws {
+        let speaker = try PipeSpeaker()
+        defer { speaker.stop() }
+        // A model slow enough (milliseconds a token) that a client can leave mid-story.
+        let own = try ServerProcess(["--config", try ServiceSpeechTests.config(speech: ["enabled": true,
+                                                                                        "audio_device": PipeSpeaker.device]),
+                                     "--model", SlowModel.path, "--tokenizer", Repo.tokenizer, "--threads", "1"],
+                                    environment: ["HOME": speaker.home.path])
+        defer { own.stop(signal: SIGKILL) }
+        func story(_ seed: Int, tokens: Int, stream: Bool = false) -> [String: Any] {
+            ["prompt": "Once upon a time", "seed": seed, "max_tokens": tokens, "temperature": 0, "speak": true,
+             "audio": "wav", "stream": stream]
+        }
+        // The first story holds the device (nothing is read from it yet).
+        let first = try post("/v1/generate", story(31, tokens: 150), on: own)
+        XCTAssertEqual(first.status, 200, first.text)
+        let firstWAV = try audio(first.json())
+        XCTAssertGreaterThan(firstWAV.samples.count * 2, 200_000, "more than the pipe and ALSA's buffer hold")
+
+        // The second waits for its turn; its client leaves while it is being generated.
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("babyllama-leaver-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let client = Process()
+        client.executableURL = URL(fileURLWithPath: Curl.executable)
+        client.arguments = ["-s", "-N", "-X", "POST", "-H", "Content-Type: application/json",
+                            "--data-binary", String(decoding: Curl.body(story(32, tokens: 500, stream: true)), as: UTF8.self),
+                            "-o", output.path, own.url("/v1/generate")]
+        client.standardOutput = FileHandle.nullDevice
+        client.standardError = FileHandle.nullDevice
+        try client.run()
+        XCTAssertTrue(waitFor(seconds: 60) {
+            ((try? Data(contentsOf: output)) ?? Data()).count > 0   // tokens are streaming
+        })
+        client.terminate()
+        client.waitUntilExit()
+        XCTAssertTrue(try waitFor(seconds: 60) {
+            try own.metric("babyllama_generations_total{stop_reason=\"cancelled\"}") ?? 0 >= 1
+        }, own.log)
+
+        // The third must get the turn the second gave up.
+        let third = try post("/v1/generate", story(33, tokens: 20), on: own)
+        XCTAssertEqual(third.status, 200, third.text)
+        let thirdWAV = try audio(third.json())
+        speaker.setGate(open: true)
+        XCTAssertTrue(try waitFor(seconds: 60) { try own.metric("babyllama_tts_stories_played_total") ?? 0 >= 2 }, own.log)
+        var expected = Data()
+        for sample in firstWAV.samples + thirdWAV.samples {
+            withUnsafeBytes(of: sample.littleEndian) { expected.append(contentsOf: $0) }
+        }
+        XCTAssertTrue(speaker.bytes == expected, "the first story, then the third: \(speaker.bytes.count) bytes, expected \(expected.count)")
+        XCTAssertEqual(try own.metric("babyllama_tts_requests_total"), 2, "the cancelled story is not counted as answered")
+        XCTAssertEqual(warnings(own.log), [], "a cancelled story's playback ends quietly")
+    }
+
+    // MARK: Metrics
+
+    func testMetricsCountTextToSpeech() throws {
+        let server = try self.server
+        XCTAssertEqual(try server.metric("babyllama_speech_available"), 1)
+        func counters() throws -> [String: Double] {
+            var values: [String: Double] = [:]
+            for name in ["babyllama_tts_requests_total", "babyllama_tts_sentences_total", "babyllama_tts_seconds_total",
+                         "babyllama_tts_audio_seconds_total", "babyllama_tts_failed_sentences_total"] {
+                values[name] = try XCTUnwrap(try server.metric(name), "metrics lack \(name)")
+            }
+            return values
+        }
+        let before = try counters()
+        let spoken = try WAVFile(try speak("text=One%20cat.%20Two%20dogs.%20Three%20birds.").body)
+        let afterSpeak = try counters()
+        XCTAssertEqual(afterSpeak["babyllama_tts_requests_total"]! - before["babyllama_tts_requests_total"]!, 1)
+        XCTAssertEqual(afterSpeak["babyllama_tts_sentences_total"]! - before["babyllama_tts_sentences_total"]!, 3)
+        XCTAssertGreaterThan(afterSpeak["babyllama_tts_seconds_total"]!, before["babyllama_tts_seconds_total"]!)
+        XCTAssertEqual(afterSpeak["babyllama_tts_audio_seconds_total"]! - before["babyllama_tts_audio_seconds_total"]!,
+                       spoken.seconds, accuracy: 0.001)
+
+        let story = try post("/v1/generate", ["prompt": "Once upon a time", "seed": 9, "max_tokens": 50, "audio": "wav"]).json()
+        let storyWAV = try audio(story)
+        let afterStory = try counters()
+        XCTAssertEqual(afterStory["babyllama_tts_requests_total"]! - afterSpeak["babyllama_tts_requests_total"]!, 1)
+        XCTAssertGreaterThanOrEqual(afterStory["babyllama_tts_sentences_total"]! - afterSpeak["babyllama_tts_sentences_total"]!, 1)
+        XCTAssertEqual(afterStory["babyllama_tts_seconds_total"]! - afterSpeak["babyllama_tts_seconds_total"]!,
+                       ttsMilliseconds(story) / 1000, accuracy: 0.000_01, "the answer's tts_ms is what the metric counts")
+        XCTAssertEqual(afterStory["babyllama_tts_audio_seconds_total"]! - afterSpeak["babyllama_tts_audio_seconds_total"]!,
+                       storyWAV.seconds, accuracy: 0.001)
+        XCTAssertEqual(afterStory["babyllama_tts_failed_sentences_total"], before["babyllama_tts_failed_sentences_total"])
+        let text = try Curl.request("GET", server.url("/metrics")).text
+        XCTAssertTrue(text.contains("babyllama_http_requests_total{route=\"/v1/speak\",status=\"200\"}"))
+        XCTAssertTrue(text.contains("# TYPE babyllama_tts_seconds_total counter"))
+    }
+
+    // MARK: No speech
+
+    func testSpeechTurnedOffIsA501() throws {
+        let off = try ServiceSpeechTests.startServer(speech: ["enabled": false])
+        defer { off.stop() }
+        XCTAssertTrue(off.log.contains("speech is off"), off.log)
+        try assertNoSpeech(on: off, reason: "speech.enabled is false")
+    }
+
+    func testSpeechThatCannotStartIsA501AndTheServerRuns() throws {
+        let broken = try ServiceSpeechTests.startServer(speech: ["enabled": true, "data_path": "/nonexistent/espeak-ng-data"])
+        defer { broken.stop() }
+        XCTAssertTrue(broken.log.contains("babyllama: warning: speech is not available on this server: espeak-ng-data not found"),
+                      broken.log)
+        try assertNoSpeech(on: broken, reason: "espeak-ng-data not found")
+    }
+
+    /// Every way of asking for speech is refused with 501 and `reason`; stories without speech are served.
+    private func assertNoSpeech(on target: ServerProcess, reason: String, file: StaticString = #filePath,
+                                line: UInt = #line) throws {
+        let asks: [(String, [String: Any], String)] = [
+            ("/v1/generate", ["prompt": "a", "speak": true], "speak"),
+            ("/v1/generate", ["prompt": "a", "audio": "wav"], "audio"),
+            ("/v1/generate", ["prompt": "a", "audio": "wav", "stream": true], "audio"),
+            ("/v1/completions", ["prompt": "a", "speak": true, "stream": true], "speak"),
+        ]
+        for (path, body, param) in asks {
+            let answer = try post(path, body, on: target)
+            answer.assertError(501, "\(path) \(body)", file: file, line: line)
+            let error = answer.json(file: file, line: line)["error"] as? [String: Any] ?? [:]
+            XCTAssertEqual(error["param"] as? String, param, file: file, line: line)
+            XCTAssertTrue((error["message"] as? String ?? "").contains(reason), "\(error)", file: file, line: line)
+        }
+        let endpoint = try speak("text=hello", on: target)
+        endpoint.assertError(501, "/v1/speak", file: file, line: line)
+        XCTAssertTrue(endpoint.text.contains(reason), endpoint.text, file: file, line: line)
+        XCTAssertEqual(try post("/v1/generate", ["prompt": "a", "max_tokens": 5, "speak": false], on: target).status, 200,
+                       file: file, line: line)
+        XCTAssertEqual(try target.metric("babyllama_speech_available"), 0, file: file, line: line)
+        XCTAssertEqual(try target.metric("babyllama_tts_requests_total"), 0, file: file, line: line)
+    }
+}
