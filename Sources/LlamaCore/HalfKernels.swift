@@ -1,3 +1,5 @@
+import CShim
+
 /// Kernels for fp16 weights with fp32 arithmetic: half the bytes of fp32 per
 /// token, which is what decode speed is bound by. Weights are IEEE half bits.
 public enum HalfKernels {
@@ -29,6 +31,13 @@ public enum HalfKernels {
                 var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>(), c3 = SIMD8<Float>()
                 var j = 0
                 while j + 16 <= cols {
+                    if b == 0 {
+                        // The next block of four rows, a cache line per row per step.
+                        shim_prefetch(r0 + 4 * cols + j)
+                        shim_prefetch(r1 + 4 * cols + j)
+                        shim_prefetch(r2 + 4 * cols + j)
+                        shim_prefetch(r3 + 4 * cols + j)
+                    }
                     let xa = Kernels.load8(input + j), xb = Kernels.load8(input + j + 8)
                     a0.addProduct(load8(r0 + j), xa); c0.addProduct(load8(r0 + j + 8), xb)
                     a1.addProduct(load8(r1 + j), xa); c1.addProduct(load8(r1 + j + 8), xb)

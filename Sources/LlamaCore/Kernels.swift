@@ -96,6 +96,12 @@ public enum Kernels {
             var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
             var j = 0
             while j + 16 <= cols {
+                // The next block of four rows, a cache line per row per step: loads
+                // ahead of the streams keep more memory requests in flight.
+                shim_prefetch(r0 + 4 * cols + j)
+                shim_prefetch(r1 + 4 * cols + j)
+                shim_prefetch(r2 + 4 * cols + j)
+                shim_prefetch(r3 + 4 * cols + j)
                 let xv = load16(x + j)
                 a0.addProduct(load16(r0 + j), xv)
                 a1.addProduct(load16(r1 + j), xv)

@@ -1,3 +1,5 @@
+import CShim
+
 /// A vector quantized to Q8_0: int8 values and one fp32 scale per group.
 public struct QuantizedVector {
     public let values: UnsafeMutablePointer<Int8>
@@ -139,6 +141,11 @@ public enum QuantizedKernels {
                 var total = SIMD8<Float>()
                 for group in 0..<groups {
                     let j = group * groupSize
+                    if j & 63 == 0 {
+                        // The next block of eight rows, a cache line per row.
+                        let next = row + 8 * cols + j
+                        for r in 0..<8 { shim_prefetch(next + r * cols) }
+                    }
                     let xw = UnsafePointer(x.wideValues + j)
                     let s0 = groupDot(row + j, xw, groupSize)
                     let s1 = groupDot(row + cols + j, xw, groupSize)
