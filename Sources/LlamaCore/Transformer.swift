@@ -252,6 +252,9 @@ public final class Transformer {
         let layerKeys = s.keyCache + layer * seqLen * kvDim
         let layerValues = s.valueCache + layer * seqLen * kvDim
         let scalar = kernels == .scalar
+        // The scalar kernels are run.c's loops; the SIMD ones give the same bits faster.
+        let scoreKernel = scalar ? Kernels.attentionScoresReference : Kernels.attentionScores
+        let sumKernel = scalar ? Kernels.weightedSumReference : Kernels.weightedSum
         let body: (Range<Int>) -> Void = { heads in
             for head in heads {
                 let scores = s.att + head * seqLen
@@ -262,21 +265,9 @@ public final class Transformer {
                     let positions = startPosition + b + 1
                     let query = s.q + b * dim + head * headSize
                     let out = s.xb + b * dim + head * headSize
-                    if scalar {
-                        Kernels.attentionScoresReference(scores, query: query, keys: keys, keyStride: seqLen,
-                                                         headSize: headSize, count: positions)
-                    } else {
-                        Kernels.attentionScores(scores, query: query, keys: keys, keyStride: seqLen,
-                                                headSize: headSize, count: positions)
-                    }
+                    scoreKernel(scores, query, keys, seqLen, headSize, positions)
                     Kernels.softmax(scores, count: positions)
-                    if scalar {
-                        Kernels.weightedSumReference(out, weights: scores, values: values, valueStride: kvDim,
-                                                     headSize: headSize, count: positions)
-                    } else {
-                        Kernels.weightedSum(out, weights: scores, values: values, valueStride: kvDim,
-                                            headSize: headSize, count: positions)
-                    }
+                    sumKernel(out, scores, values, kvDim, headSize, positions)
                 }
             }
         }

@@ -3,16 +3,18 @@ import CShim
 // The executable's I/O, on plain POSIX calls: Foundation would add ~15 MB of
 // resident memory (ICU and friends) to a process meant to fit beside a model.
 
-/// Writes all of `bytes` to a file descriptor.
-func writeAll<C: Collection>(_ bytes: C, to descriptor: Int32) where C.Element == UInt8 {
+/// Writes all of `bytes` to a file descriptor; false if a write fails.
+@discardableResult
+func writeAll<C: Collection>(_ bytes: C, to descriptor: Int32) -> Bool where C.Element == UInt8 {
     let array = Array(bytes)
-    array.withUnsafeBytes { buffer in
+    return array.withUnsafeBytes { buffer in
         var offset = 0
         while offset < buffer.count {
             let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-            if written <= 0 { return }
+            if written <= 0 { return false }
             offset += written
         }
+        return true
     }
 }
 
@@ -41,13 +43,7 @@ func writeFile(_ path: String, _ bytes: [UInt8]) -> Bool {
     let descriptor = path.withCString { shim_create_file($0) }
     if descriptor < 0 { return false }
     defer { _ = shim_close(descriptor) }
-    var offset = 0
-    while offset < bytes.count {
-        let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress!, $0.count) }
-        if written <= 0 { return false }
-        offset += written
-    }
-    return true
+    return writeAll(bytes, to: descriptor)
 }
 
 func fileExists(_ path: String) -> Bool {

@@ -53,11 +53,6 @@ static inline int shim_unmap(void *address, int64_t size) {
     return munmap(address, (size_t)size);
 }
 
-/// Tells the kernel the mapping will be read soon and sequentially (best effort).
-static inline void shim_advise_willneed(void *address, int64_t size) {
-    (void)madvise(address, (size_t)size, MADV_WILLNEED);
-}
-
 /// Drops the resident pages of a read-only file mapping (they are re-read on access),
 /// e.g. once fp32 weights have been converted to another format.
 static inline void shim_advise_dontneed(void *address, int64_t size) {
@@ -220,9 +215,6 @@ static inline int shim_wait_termination_signal(void) {
     while (sigwait(&set, &received) != 0) {}
     return received;
 }
-
-/// Sends `signal_number` to this process (tests and self-stop).
-static inline int shim_raise_in_process(int signal_number) { return kill(getpid(), signal_number); }
 
 /// Writes all of `bytes` to standard error (one write for short lines, so
 /// lines from different threads do not interleave).
