@@ -1,3 +1,5 @@
+import StorySpeech
+
 /// Turns at the audio device: stories are heard one after another, in the order
 /// their requests took a ticket, never two at once (the Duo's codec has one
 /// playback stream, and two stories at once would be noise anyway).

@@ -1,5 +1,6 @@
 import CShim
 import LlamaCore
+import StorySpeech
 import Synchronization
 
 /// How a generation ended, as its requester sees it.

@@ -13,7 +13,7 @@ final class EspeakRuntime: @unchecked Sendable {
     /// Milliseconds of audio espeak-ng hands the callback at a time.
     private static let bufferMilliseconds: Int32 = 200
 
-    private let lock = SpeechLock()
+    private let lock = ConditionLock()
     private var dataPath: String?
     private var sampleRate = 0
     private var voice: String?

@@ -9,7 +9,7 @@ final class SpeakerCore<Output: AudioOutput>: @unchecked Sendable {
     /// Samples handed to the output at a time, so a cancel is heard within ~0.1 s.
     private let writeSlice: Int
 
-    private let lock = SpeechLock()
+    private let lock = ConditionLock()
     private var sentences: [String] = []
     private var sentenceHead = 0
     private var inputEnded = false

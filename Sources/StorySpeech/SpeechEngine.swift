@@ -17,7 +17,7 @@ public final class SpeechEngine: @unchecked Sendable {
     /// sentence ends so the lock is held for a sentence, not a whole story.
     public static let chunkBytes = 600
 
-    private let statistics = SpeechLock()
+    private let statistics = ConditionLock()
     private var totalNanoseconds: UInt64 = 0
     private var totalSamples = 0
     private var totalRequests = 0
