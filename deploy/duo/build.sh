@@ -184,7 +184,7 @@ else
     clang="$(dirname "$(command -v swiftc)")/clang"
     resource_dir=$("$clang" -print-resource-dir)
     for source in "${c_sources[@]}"; do
-        "$clang" --target=$host -march=$march -mabi=lp64d -nostdinc -O2 -Wall -Wextra -Werror \
+        "$clang" --target=$host -march=$march -mabi=lp64d -nostdinc -O2 -Wall -Wextra \
             -isystem "$resource_dir/include" -isystem "$sysroot/include" -isystem "$objects/include" \
             -I Sources/CShim/include -c "$source" -o "$objects/c-$(basename "$source" .c).o"
     done
