@@ -1,30 +1,257 @@
 #!/usr/bin/env bash
-# Cross-builds babyllama-duo (Embedded Swift, riscv64, static) and runs it under
-# qemu-riscv64 on the bundled model: its output must equal run.c's, byte for
-# byte, for the golden greedy and sampled cases (Tests/Fixtures/generate.jsonl).
+# Builds the Duo's static riscv64 babyllama (deploy/duo/build.sh) and proves it
+# under qemu-riscv64 against the host build and run.c's golden output:
+#  (a) greedy tokens and text for gqa260k and tiny-unshared, the first 16 tokens of
+#      the stories15M-shape model, all equal to the host's and the golden; the
+#      sampled gqa260k cases byte for byte as run.c printed them;
+#  (b) `serve` answers /healthz and /v1/generate on loopback with the host's tokens,
+#      and a "speak" request with WAV audio (no ALSA on the Duo);
+#  (c) `say --out` writes a valid, non-silent 16-bit mono WAV; `say` without --out
+#      fails with one error line;
+#  (d) peak resident memory (VmHWM, from wait4's ru_maxrss) of `run` and `serve` on
+#      the stories15M-shape Q8_0 model, beyond QEMU's own baseline and the mapped
+#      file, within the 24 MB budget; and no epoll anywhere in the binary.
+# The random models are written by scripts/make_model.py and checked by the sha256
+# the Swift tests use (Tests/LlamaCoreTests/Support/TestModels.swift).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-binary=.build/riscv64/babyllama-duo
-bash deploy/cross-build.sh "$binary" >/dev/null
-python3 - "$binary" <<'PY'
-import json, subprocess, sys
-binary = sys.argv[1]
-failures = 0
-for line in open("Tests/Fixtures/generate.jsonl"):
-    case = json.loads(line)
-    if case["model"] != "gqa260k.bin":
+bash deploy/duo/build.sh
+swift build -c release --product babyllama >/dev/null
+mkdir -p .build-duo/check
+python3 - <<'PY'
+import hashlib, json, os, signal, socket, struct, subprocess, sys, tempfile, time, urllib.request
+
+duo = ".build-duo/babyllama"
+host = ".build/release/babyllama"
+models = ".build-duo/check"
+qemu = ["qemu-riscv64"]
+failures = []
+
+def check(ok, label, detail=""):
+    print(f"{'ok  ' if ok else 'FAIL'} {label}{': ' + detail if detail else ''}", flush=True)
+    if not ok:
+        failures.append(label)
+
+# --- models -----------------------------------------------------------------------
+def sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+def model(name, arguments, digest):
+    path = f"{models}/{name}"
+    if not os.path.exists(path) or sha256(path) != digest:
+        subprocess.run([sys.executable, "scripts/make_model.py", path] + arguments, check=True,
+                       stdout=subprocess.DEVNULL)
+    actual = sha256(path)
+    if actual != digest:
+        sys.exit(f"{path}: sha256 {actual}, expected {digest} (the Swift tests' model)")
+    return path
+
+m15 = model("m15.bin", ["--seed", "1"], "e45b1bc9a946c953b529742d0deb4a1934cfaf19b0ae231560e3262ffeb4aeaf")
+m15q = model("m15q.bin", ["--from-v0", m15, "--version", "2"],
+             "2914461171b10932b094fdecff772c6d6f086b515b4f6d52ce538e39a37b7d55")
+tiny = model("tiny_unshared.bin", ["--dim", "64", "--hidden", "172", "--layers", "2", "--heads", "4",
+                                   "--kv-heads", "2", "--vocab", "512", "--seq", "128", "--seed", "7", "--unshared"],
+             "e43fd46b8c1ad9d523fe2846096a516395b45a7e9c6d6e2787d1fad2f7128026")
+paths = {"gqa260k.bin": "models/gqa260k.bin", "tiny_unshared.bin": tiny, "m15.bin": m15, "m15q.bin": m15q}
+cases = {json.loads(line)["name"]: json.loads(line) for line in open("Tests/Fixtures/generate.jsonl")}
+
+def run_arguments(case, steps=None, extra=()):
+    return ["run", paths[case["model"]], "-z", f"models/{case['tokenizer']}", "-t", str(case["temperature"]),
+            "-p", str(case["topp"]), "-s", str(case["seed"]), "-n", str(steps or case["steps"]),
+            "-i", case["prompt"], *extra]
+
+def run(command, timeout=900):
+    return subprocess.run(command, capture_output=True, timeout=timeout)
+
+# --- (a) generation ---------------------------------------------------------------------
+for name, steps, compare in [("gqa260k_greedy", None, None), ("tiny_unshared_greedy", None, None),
+                             ("m15_greedy", 16, 16)]:
+    case = cases[name]
+    duo_json = run(qemu + [duo] + run_arguments(case, steps, ["--json"]))
+    host_json = run([host] + run_arguments(case, steps, ["--json"]))
+    if duo_json.returncode or host_json.returncode:
+        check(False, f"{name}: run --json", (duo_json.stderr + host_json.stderr).decode().strip())
         continue
-    command = ["qemu-riscv64", binary, "models/gqa260k.bin", "-z", "models/tok512.bin",
-               "-t", str(case["temperature"]), "-p", str(case["topp"]), "-s", str(case["seed"]),
-               "-n", str(case["steps"]), "-i", case["prompt"]]
-    result = subprocess.run(command, capture_output=True, timeout=300)
-    same = result.returncode == 0 and result.stdout == case["text"].encode()
-    print(f"{case['name']}: {'same as run.c' if same else 'DIFFERENT'} under qemu-riscv64")
-    failures += not same
-bad = subprocess.run(["qemu-riscv64", binary, "models/missing.bin"], capture_output=True)
+    duo_tokens = json.loads(duo_json.stdout)["tokens"]
+    host_tokens = json.loads(host_json.stdout)["tokens"]
+    golden = case["tokens"]
+    count = compare or len(golden)
+    check(duo_tokens[:count] == host_tokens[:count] == golden[:count],
+          f"{name}: first {count} tokens under qemu-riscv64 = host = run.c")
+    if compare is None:
+        duo_text = run(qemu + [duo] + run_arguments(case))
+        host_text = run([host] + run_arguments(case))
+        check(duo_text.returncode == 0 and duo_text.stdout == host_text.stdout == case["text"].encode(),
+              f"{name}: text under qemu-riscv64 = host = run.c")
+
+for name in ["gqa260k_t1_s42"]:
+    case = cases[name]
+    # The scalar kernels sum in run.c's order: its output exactly. The SIMD kernels
+    # (lanes in plain registers on rv64gc) sum in their own order, as on the host.
+    result = run(qemu + [duo] + run_arguments(case, extra=["--kernels", "scalar"]))
+    check(result.returncode == 0 and result.stdout == case["text"].encode(),
+          f"{name} (--kernels scalar): byte for byte as run.c under qemu-riscv64")
+    result = run(qemu + [duo] + run_arguments(case, extra=["--kernels", "simd"]))
+    host_result = run([host] + run_arguments(case, extra=["--kernels", "simd"]))
+    check(result.returncode == 0 and result.stdout == host_result.stdout,
+          f"{name} (--kernels simd): byte for byte as the host's simd kernels under qemu-riscv64")
+
+bad = run(qemu + [duo, "run", "models/missing.bin"])
 lines = bad.stderr.decode().strip().splitlines()
-ok = bad.returncode != 0 and len(lines) == 1 and lines[0].startswith("babyllama: error:")
-print(f"missing checkpoint: {'one error line, exit ' + str(bad.returncode) if ok else 'WRONG'}")
-failures += not ok
+check(bad.returncode == 1 and len(lines) == 1 and lines[0].startswith("babyllama: error:"),
+      "missing checkpoint: one error line, exit 1", lines[0] if lines else "")
+bad = run(qemu + [duo, "run", "models/gqa260k.bin", "--frobnicate"])
+lines = bad.stderr.decode().strip().splitlines()
+check(bad.returncode == 1 and lines and lines[0] == "babyllama: error: unknown option '--frobnicate'"
+      and lines[1].startswith("usage: babyllama run"), "bad flag: error line + usage, exit 1")
+
+# --- (b) serve --------------------------------------------------------------------------
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+def request(port, path, body=None, timeout=600):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data,
+                                 headers={"Content-Type": "application/json"} if data else {})
+    with urllib.request.urlopen(req, timeout=timeout) as answer:
+        return answer.status, answer.read()
+
+def start_server(model_path, tokenizer, speech):
+    port = free_port()
+    config = tempfile.NamedTemporaryFile("w", suffix=".json", dir=models, delete=False)
+    json.dump({"server": {"host": "127.0.0.1", "port": port},
+               "model": {"checkpoint": model_path, "tokenizer": tokenizer, "threads": 1},
+               "speech": {"enabled": speech}}, config)
+    config.close()
+    log = open(f"{models}/serve.log", "ab")
+    process = subprocess.Popen(qemu + [duo, "serve", "--config", config.name], stdout=log, stderr=log)
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        try:
+            if request(port, "/healthz", timeout=5)[0] == 200:
+                return process, port
+        except OSError:
+            pass
+        if process.poll() is not None:
+            break
+        time.sleep(0.2)
+    process.kill()
+    sys.exit("serve did not come up; see .build-duo/check/serve.log")
+
+def peak_kib(pid):
+    """VmHWM of a live process, in KiB (0 once it is gone). Not wait4's ru_maxrss:
+    that keeps the peak of the forked copy of this Python process from before exec."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+def stop_server(process):
+    """SIGTERM; returns (exit status, VmHWM in KiB of the qemu process just before)."""
+    peak = peak_kib(process.pid)
+    process.send_signal(signal.SIGTERM)
+    try:
+        return process.wait(timeout=60), peak
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return None, peak
+
+process, port = start_server("models/gqa260k.bin", "models/tok512.bin", True)
+status, body = request(port, "/healthz")
+check(status == 200, "serve under qemu-riscv64: GET /healthz", body.decode().strip()[:80])
+ask = {"prompt": "Once", "max_tokens": 24, "seed": 7, "temperature": 0.8, "top_p": 0.9}
+status, body = request(port, "/v1/generate", ask)
+answer = json.loads(body)
+host_json = json.loads(run([host, "run", "models/gqa260k.bin", "-z", "models/tok512.bin", "-t", "0.8", "-p", "0.9",
+                            "-s", "7", "-i", "Once", "-n", "1000", "--json"]).stdout)
+prompt_count = host_json["prompt_tokens"]
+host_generated = host_json["tokens"][prompt_count:][:24]
+check(status == 200 and answer.get("tokens") == host_generated,
+      "serve under qemu-riscv64: POST /v1/generate tokens = host run --json (seed 7)",
+      f"{len(answer.get('tokens', []))} tokens")
+status, body = request(port, "/v1/generate", dict(ask, max_tokens=8, speak=True, audio="wav"))
+audio = json.loads(body).get("audio", {})
+import base64
+wav = base64.b64decode(audio.get("data", "")) if audio else b""
+check(status == 200 and wav[:4] == b"RIFF" and wav[8:12] == b"WAVE",
+      "serve under qemu-riscv64: \"speak\" + \"audio\": \"wav\" answers WAV without ALSA", f"{len(wav)} bytes")
+code, _ = stop_server(process)
+check(code == 0, "serve under qemu-riscv64: SIGTERM exits 0", f"exit {code}")
+
+# --- (c) say ------------------------------------------------------------------------------
+wav_path = f"{models}/say.wav"
+if os.path.exists(wav_path):
+    os.remove(wav_path)
+said = run(qemu + [duo, "say", "Once upon a time, a little robot told a story.", "--out", wav_path])
+ok = said.returncode == 0 and os.path.exists(wav_path)
+detail = said.stderr.decode().strip()
+if ok:
+    data = open(wav_path, "rb").read()
+    riff, size, wave = struct.unpack_from("<4sI4s", data, 0)
+    fmt, fmt_size, audio_format, channels, rate, byte_rate, align, bits = struct.unpack_from("<4sIHHIIHH", data, 12)
+    chunk, data_size = struct.unpack_from("<4sI", data, 36)
+    samples = struct.unpack_from(f"<{data_size // 2}h", data, 44)
+    peak = max(abs(s) for s in samples) if samples else 0
+    ok = (riff == b"RIFF" and wave == b"WAVE" and fmt == b"fmt " and audio_format == 1 and channels == 1
+          and bits == 16 and byte_rate == rate * 2 and chunk == b"data" and size == len(data) - 8
+          and data_size == len(data) - 44 and data_size > rate and peak > 1000)
+    detail = f"{rate} Hz, {data_size // 2} samples, peak {peak}"
+check(ok, "say --out under qemu-riscv64: valid 16-bit mono WAV, non-silent", detail)
+said = run(qemu + [duo, "say", "Hello"])
+lines = said.stderr.decode().strip().splitlines()
+check(said.returncode == 1 and len(lines) == 1 and lines[0].startswith("babyllama: error:") and "ALSA" in lines[0],
+      "say without --out: one error line (no ALSA), exit 1", lines[0] if lines else "")
+
+# --- (d) memory ------------------------------------------------------------------------------
+def peak_rss_kib(command):
+    """Runs command; returns (exit status, its VmHWM in KiB), polled every 10 ms while it
+    runs (VmHWM only grows, so the last reading is the peak up to the last few ms)."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, peak_kib(process.pid))
+        time.sleep(0.01)
+    return process.returncode, peak
+
+budget_mb = 24
+file_kib = os.path.getsize(m15q) / 1024
+code, baseline = peak_rss_kib(qemu + [duo, "run", "models/gqa260k.bin", "-z", "models/tok512.bin", "-n", "1", "-t", "0"])
+check(code == 0, "baseline: qemu-riscv64 running gqa260k for 1 step", f"VmHWM {baseline / 1024:.1f} MB")
+code, run_peak = peak_rss_kib(qemu + [duo, "run", m15q, "-z", "models/tokenizer.bin", "-n", "32", "-t", "0",
+                                      "-i", "Once upon a time"])
+beyond = (run_peak - baseline - file_kib) / 1024
+check(code == 0 and beyond <= budget_mb,
+      f"run m15q (32 steps) under qemu-riscv64: VmHWM {run_peak / 1024:.1f} MB, file {file_kib / 1024:.1f} MB, "
+      f"baseline {baseline / 1024:.1f} MB -> {beyond:.1f} MB beyond mapped weights (budget {budget_mb} MB)")
+process, port = start_server(m15q, "models/tokenizer.bin", False)
+status, _ = request(port, "/v1/generate", {"prompt": "Once upon a time", "max_tokens": 24, "seed": 1})
+code, serve_peak = stop_server(process)
+beyond = (serve_peak - baseline - file_kib) / 1024
+check(status == 200 and code == 0 and beyond <= budget_mb,
+      f"serve m15q (one 24-token story) under qemu-riscv64: VmHWM {serve_peak / 1024:.1f} MB -> "
+      f"{beyond:.1f} MB beyond mapped weights (budget {budget_mb} MB)")
+
+# --- poll, not epoll -----------------------------------------------------------------------------
+symbols = subprocess.run(["riscv64-linux-gnu-nm", ".build-duo/babyllama.unstripped"], capture_output=True,
+                         text=True).stdout
+epoll = sorted({line.split()[-1] for line in symbols.splitlines() if "epoll" in line})
+mhd_config = open(next(os.path.join(root, "MHD_config.h") for root, _, files in os.walk(".build-duo/src")
+                       if "MHD_config.h" in files)).read()
+check(not epoll and "#define EPOLL_SUPPORT" not in mhd_config and "#define HAVE_POLL 1" in mhd_config
+      and any(line.split()[-1] == "poll" for line in symbols.splitlines()),
+      "no epoll: libmicrohttpd built without it, no epoll_* symbol in the binary, poll linked",
+      ", ".join(epoll))
+
+print(f"check-duo: {'all passed' if not failures else str(len(failures)) + ' FAILED'}")
 sys.exit(1 if failures else 0)
 PY

@@ -1,0 +1,156 @@
+import CShim
+import LlamaCore
+import StorySpeech
+
+/// `babyllama run`: run.c's command line (the host's RunCommand), text on stdout
+/// and tok/s on stderr, or one JSON object with `--json`.
+struct RunTool {
+    static let usage = """
+        usage: babyllama run CHECKPOINT [-t TEMP] [-p TOPP] [-s SEED] [-n STEPS] [-i PROMPT] [-z TOKENIZER]
+                             [-m generate] [-y SYSTEM] [--threads N] [--kernels simd|scalar] [--weights f32|f16]
+                             [--json] [--speak \(SpeechFlags.usage)]
+        """
+
+    static let options = [
+        OptionSpec("temperature", short: "t"), OptionSpec("topp", short: "p"), OptionSpec("seed", short: "s"),
+        OptionSpec("steps", short: "n"), OptionSpec("prompt", short: "i"), OptionSpec("tokenizer", short: "z"),
+        OptionSpec("mode", short: "m"), OptionSpec("system", short: "y"), OptionSpec("threads"),
+        OptionSpec("kernels"), OptionSpec("weights"),
+        OptionSpec("json", takesValue: false), OptionSpec("speak", takesValue: false),
+    ] + SpeechFlags.options
+
+    let checkpointPath: String
+    let tokenizerPath: String?
+    let temperature: Float
+    let topP: Float
+    let seed: Int
+    let steps: Int
+    let prompt: String
+    let threads: Int
+    let kernels: KernelChoice
+    let weights: WeightMode
+    let json: Bool
+    let speech: SpeechSettings?
+
+    /// Reads and checks the command line (everything after `run`).
+    init(_ arguments: ArraySlice<String>) throws(UsageError) {
+        let parsed = try ParsedArguments(arguments, options: RunTool.options)
+        guard parsed.positionals.count == 1 else {
+            throw UsageError(parsed.positionals.isEmpty ? "missing CHECKPOINT" : "unexpected argument '\(parsed.positionals[1])'")
+        }
+        checkpointPath = parsed.positionals[0]
+        tokenizerPath = parsed.value("tokenizer")
+        temperature = try parsed.float("temperature", 1.0)
+        topP = try parsed.float("topp", 0.9)
+        seed = try parsed.integer("seed", 0)
+        steps = try parsed.integer("steps", 256)
+        prompt = parsed.value("prompt") ?? ""
+        // The Duo has one core; --threads may still ask for more (QEMU on a big machine).
+        threads = try parsed.integer("threads", processorCount)
+        if threads < 1 || threads > 256 { throw UsageError("--threads must be between 1 and 256, got \(threads)") }
+        switch parsed.value("kernels") ?? "simd" {
+        case let name where same(name, "simd"): kernels = .simd
+        case let name where same(name, "scalar"): kernels = .scalar
+        case let name: throw UsageError("--kernels takes simd or scalar, got '\(name)'")
+        }
+        switch parsed.value("weights") ?? "f32" {
+        case let name where same(name, "f32"): weights = .asStored
+        case let name where same(name, "f16"): weights = .float16
+        case let name: throw UsageError("--weights takes f32 or f16, got '\(name)'")
+        }
+        let mode = parsed.value("mode") ?? "generate"
+        if same(mode, "chat") {
+            // run.c's chat loop reads turns from stdin; the stories models are not chat
+            // models and the Duo build leaves it out (the host CLI has it).
+            throw UsageError("-m chat is not in the Duo build; use -m generate")
+        }
+        if !same(mode, "generate") { throw UsageError("-m must be 'generate' or 'chat', got '\(mode)'") }
+        json = parsed.has("json")
+        speech = parsed.has("speak") ? try SpeechFlags.settings(parsed) : nil
+    }
+
+    /// Generates; returns the exit status.
+    func run() -> Int32 {
+        // Start speech first: a bad voice fails before the model is loaded.
+        var speaker: AlsaStorySpeaker? = nil
+        if let speech {
+            do {
+                let engine = try SpeechEngine(settings: speech)
+                speaker = StorySpeaker(engine: engine, output: AlsaAudioOutput(device: speech.audioDevice))
+            } catch {
+                return failure(error.message)
+            }
+        }
+        do {
+            try generate(speaker: speaker)
+        } catch {
+            return failure(error.message)
+        }
+        return 0
+    }
+
+    private func generate(speaker: AlsaStorySpeaker?) throws(LlamaError) {
+        let checkpoint = try Checkpoint(path: checkpointPath)
+        let transformer = try Transformer(checkpoint: checkpoint, pool: WorkerPool(threadCount: threads),
+                                          kernels: kernels, weightMode: weights)
+        let tokenizer = try loadTokenizer(vocabSize: checkpoint.config.vocabSize)
+        // run.c reads the seed as unsigned; 0 means "from the clock".
+        let seedBits = seed == 0 ? UInt64(UInt32(truncatingIfNeeded: shim_unix_time()))
+                                 : UInt64(bitPattern: Int64(seed))
+        var sampler = Sampler(vocabSize: checkpoint.config.vocabSize, temperature: temperature, topP: topP,
+                              seed: seedBits)
+        let promptTokens = tokenizer.encode(prompt, bos: true, eos: false)
+        var text: [UInt8] = []
+        let result = try Generator(transformer: transformer).generate(
+            promptTokens: promptTokens, steps: steps, sampler: &sampler
+        ) { event in
+            let piece = tokenizer.printable(previous: event.previous, token: event.token)
+            speaker?.append(piece)
+            if json {
+                text.append(contentsOf: piece)
+            } else {
+                standardOutput(piece)
+            }
+            return true
+        }
+        if !json {
+            standardOutput([UInt8(ascii: "\n")])
+            if result.tokens.count > 1 {
+                standardError("achieved tok/s: \(fixed(result.runTokensPerSecond, 6))\n")
+            }
+        }
+        // Generation is done; the speaker may still be talking. Wait for it.
+        let spoken = speaker?.finish()
+        if json {
+            var out = "{\"tokens\":["
+            for (index, token) in result.tokens.enumerated() {
+                out += index == 0 ? "\(token)" : ",\(token)"
+            }
+            out += "],\"text\":" + JSONText.quoted(text) + ",\"prompt_tokens\":\(result.promptTokenCount)"
+            out += ",\"tok_per_s\":" + fixed(result.runTokensPerSecond, 3)
+            if let spoken { out += ",\"tts_ms\":" + fixed(spoken.synthesisMilliseconds, 1) }
+            standardOutput(Array((out + "}\n").utf8))
+        }
+        if let spoken {
+            standardError("tts ms: \(fixed(spoken.synthesisMilliseconds, 1))\n")
+        }
+    }
+
+    /// The tokenizer named by `-z`, or one with the model's vocabulary beside the
+    /// checkpoint, then in models/ (as the host CLI looks).
+    private func loadTokenizer(vocabSize: Int) throws(LlamaError) -> Tokenizer {
+        if let tokenizerPath { return try Tokenizer(path: tokenizerPath, vocabSize: vocabSize) }
+        let folder = directoryName(checkpointPath)
+        let candidates = ["\(folder)/tok\(vocabSize).bin", "\(folder)/tokenizer.bin",
+                          "models/tok\(vocabSize).bin", "models/tokenizer.bin", "tokenizer.bin"]
+        for candidate in candidates where fileExists(candidate) {
+            do {
+                return try Tokenizer(path: candidate, vocabSize: vocabSize)
+            } catch .vocabularyMismatch {
+                continue
+            }
+        }
+        throw LlamaError.invalidArgument(
+            "no tokenizer with \(vocabSize) pieces found beside the checkpoint or in models/; pass -z FILE")
+    }
+}

@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# Builds babyllama for the Milk-V Duo: one static riscv64 binary with the engine,
+# the HTTP service and speech, in .build-duo/babyllama, with the English espeak-ng
+# data beside it in .build-duo/espeak-ng-data. One command on a fresh Debian machine:
+#
+#   deploy/duo/build.sh                  (rv64gc: the C906's scalar ISA)
+#   DUO_VECTOR=rvv deploy/duo/build.sh   (rv64gcv, RVV 1.0 boards: .build-duo/babyllama-rvv)
+#
+# Steps, each skipped when its stamp in .build-duo/stamps says it is done (a rerun
+# with everything in place takes seconds):
+#  1. the cross tools from Debian (gcc-riscv64-linux-gnu, qemu-user, autotools...);
+#  2. the sources of libmicrohttpd, jansson and espeak-ng from Debian's source
+#     packages, through a private apt configuration in .build-duo/apt (the
+#     machine's own sources.list and package lists are not touched);
+#  3. those three cross-built static for riscv64 into .build-duo/prefix;
+#  4. LlamaCore, StorySpeech, StoryService and deploy/duo/*.swift as Embedded Swift
+#     (the same sources as the host build), Sources/CShim/*.c with swift's clang,
+#     linked with riscv64-linux-gnu-gcc -static.
+# The binary is glibc-static: it runs on the Duo's musl image as it is (static
+# binaries carry their libc) and under qemu-riscv64 here. ALSA is not built in:
+# the Duo 64M has no audio pins, so playback reports itself unavailable and speech
+# goes out as WAV (`say --out`, the service's "speak" answers).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+repo=$PWD
+work=$repo/.build-duo
+stamps=$work/stamps
+prefix=$work/prefix
+host=riscv64-linux-gnu
+sysroot=/usr/$host
+jobs=$(nproc)
+mkdir -p "$stamps"
+
+step() { printf 'duo-build: %s\n' "$*"; }
+done_stamp() { [ -e "$stamps/$1" ]; }
+mark() { touch "$stamps/$1"; }
+
+# --- 1. tools -----------------------------------------------------------------
+tools=(gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-linux-gnu qemu-user
+       dpkg-dev autoconf automake libtool make pkg-config python3 ca-certificates
+       # headers only: StorySpeech's CAlsa module includes <alsa/asoundlib.h> (the
+       # library itself is not built for the Duo, see above)
+       libasound2-dev)
+missing=()
+for package in "${tools[@]}"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    step "installing ${missing[*]}"
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+command -v swiftc >/dev/null || { echo "duo-build: swiftc not found (Swift 6.3 on PATH)" >&2; exit 1; }
+
+# --- 2. sources -----------------------------------------------------------------
+# Pinned to the releases that are known to build and download: bookworm's
+# libmicrohttpd 0.9.76 and jansson 2.14; espeak-ng from trixie (1.52), because
+# bookworm's espeak-ng 1.51 source tarball was missing from the mirror (404) in a
+# trial while trixie's downloaded. The .dsc checksums are verified by apt.
+sources=(libmicrohttpd/bookworm jansson/bookworm espeak-ng/trixie)
+apt_dir=$work/apt
+apt_options=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o "Dir::Etc::SourceParts=$apt_dir/sources.list.d"
+             -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
+             -o "Dir::Etc::Preferences=$apt_dir/preferences" -o "Dir::Etc::PreferencesParts=$apt_dir/preferences.d"
+             -o "APT::Sandbox::User=root" -o "Acquire::Languages=none")
+if ! done_stamp sources; then
+    step "fetching sources: ${sources[*]}"
+    rm -rf "$apt_dir" "$work/src"
+    mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/sources.list.d" \
+             "$apt_dir/preferences.d" "$work/src"
+    cat > "$apt_dir/sources.list" <<'EOF'
+deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main
+deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
+EOF
+    touch "$apt_dir/preferences"
+    apt-get "${apt_options[@]}" update
+    (cd "$work/src" && apt-get "${apt_options[@]}" source "${sources[@]}")
+    mark sources
+fi
+# The unpacked source directory of a package (name-version).
+source_dir() { find "$work/src" -maxdepth 1 -type d -name "$1-[0-9]*" | head -1; }
+
+# --- 3. C libraries, static riscv64 ------------------------------------------------
+export PKG_CONFIG_LIBDIR=$prefix/lib/pkgconfig
+configure_flags=(--host=$host --prefix="$prefix" --enable-static --disable-shared CFLAGS="-O2")
+
+if ! done_stamp jansson; then
+    step "building jansson"
+    dir=$(source_dir jansson)
+    (cd "$dir" && autoreconf -fi >/dev/null 2>&1 && ./configure "${configure_flags[@]}" >/dev/null \
+        && make -j"$jobs" >/dev/null && make install >/dev/null)
+    mark jansson
+fi
+
+if ! done_stamp libmicrohttpd; then
+    step "building libmicrohttpd"
+    dir=$(source_dir libmicrohttpd)
+    # No TLS, no epoll (the Duo's kernel has none): poll() and a pipe to wake threads.
+    (cd "$dir" && ./configure "${configure_flags[@]}" --disable-https --without-gnutls --disable-epoll \
+        --enable-poll=yes --enable-itc=pipe --disable-doc --disable-examples --disable-curl >/dev/null \
+        && make -j"$jobs" >/dev/null && make install >/dev/null)
+    mark libmicrohttpd
+fi
+
+if ! done_stamp espeak-ng; then
+    step "building espeak-ng"
+    dir=$(source_dir espeak-ng)
+    # Without pcaudiolib, speechPlayer (C++), sonic, MBROLA and the async thread it is
+    # plain C: CXX is only the linker automake picks, so the C cross compiler serves.
+    (cd "$dir" && ./autogen.sh >/dev/null 2>&1 \
+        && ./configure "${configure_flags[@]}" CXX=$host-gcc --without-pcaudiolib --without-speechplayer \
+            --without-sonic --without-mbrola --without-async --without-extdict-ru --without-extdict-cmn \
+            --without-extdict-yue >/dev/null \
+        && make -j"$jobs" src/libespeak-ng.la src/espeak-ng >/dev/null)
+    # The data (phonemes, intonations, the English dictionary) is compiled by the
+    # freshly built tool, a riscv64 program: run it under qemu-riscv64 (the files it
+    # writes are byte-identical to an x86 build's). Only English is compiled: the
+    # Duo speaks en-us, and the whole set would take minutes under QEMU and ~15 MB.
+    run_tool() { ESPEAK_DATA_PATH="$dir" qemu-riscv64 -L "$sysroot" "$dir/src/espeak-ng" "$@" >>"$work/espeak-data.log" 2>&1; }
+    (cd "$dir" && run_tool --compile-intonations && run_tool --compile-phonemes)
+    (cd "$dir/dictsource" && rm -f ../espeak-ng-data/en_dict && run_tool --compile=en)
+    mkdir -p "$prefix/lib" "$prefix/include/espeak-ng"
+    cp "$dir/src/.libs/libespeak-ng.a" "$prefix/lib/"
+    cp "$dir/src/espeak-ng.h" "$dir/src/speak_lib.h" "$dir/src/encoding.h" "$prefix/include/espeak-ng/" 2>/dev/null \
+        || cp "$dir"/src/include/espeak-ng/*.h "$prefix/include/espeak-ng/"
+    # English data only: the phoneme tables, intonations, en_dict, the English
+    # language files and the voice variants (en-us+f3 and friends).
+    data=$prefix/share/espeak-ng-data
+    rm -rf "$data" && mkdir -p "$data/lang"
+    cp "$dir"/espeak-ng-data/{phondata,phondata-manifest,phonindex,phontab,intonations,en_dict} "$data/"
+    cp -r "$dir/espeak-ng-data/lang/gmw" "$data/lang/"
+    find "$data/lang/gmw" -type f ! -name 'en*' -delete
+    mkdir -p "$data/voices" && cp -r "$dir/espeak-ng-data/voices/!v" "$data/voices/"   # no MBROLA voices
+    mark espeak-ng
+fi
+
+# --- 4. babyllama ------------------------------------------------------------------
+# DUO_VECTOR=rvv builds for RVV 1.0 boards (rv64gcv) as babyllama-rvv; the C906's
+# vectors are RVV 0.7.1, which no compiler here targets, so the Duo gets rv64gc.
+case "${DUO_VECTOR:-}" in
+    "") march=rv64gc; name=babyllama ;;
+    rvv) march=rv64gcv; name=babyllama-rvv ;;
+    *) echo "duo-build: DUO_VECTOR must be empty or rvv, got '$DUO_VECTOR'" >&2; exit 1 ;;
+esac
+objects=$work/obj-$march
+binary=$work/$name
+swift_sources=(Sources/LlamaCore/*.swift Sources/StorySpeech/*.swift Sources/StoryService/*.swift
+               Sources/babyllama/Console.swift deploy/duo/*.swift)
+c_sources=(Sources/CShim/*.c deploy/duo/*.c)
+# Everything the binary is made of: when none of it changed, nothing is rebuilt.
+inputs_hash=$( { printf '%s\n' "$march" "$(swiftc --version 2>&1 | head -1)"
+                 cat "${swift_sources[@]}" "${c_sources[@]}" Sources/*/include/* deploy/duo/build.sh; } \
+               | sha256sum | cut -d' ' -f1)
+if [ -x "$binary" ] && [ "$(cat "$stamps/$name.inputs" 2>/dev/null)" = "$inputs_hash" ]; then
+    step "$binary is up to date"
+else
+    step "compiling babyllama ($march)"
+    rm -rf "$objects" && mkdir -p "$objects/include"
+    # ALSA's headers only (CAlsa.h includes them), kept apart from the host's
+    # /usr/include so nothing else of the host leaks into the riscv64 compile.
+    cp -r /usr/include/alsa "$objects/include/"
+    swift_flags=(-enable-experimental-feature Embedded -target riscv64-none-none-eabi
+                 -Xcc -march=$march -Xcc -mabi=lp64d
+                 -Xcc -isystem -Xcc "$sysroot/include" -Xcc -isystem -Xcc "$prefix/include"
+                 -Xcc -isystem -Xcc "$objects/include"
+                 -wmo -parse-as-library -I "$objects" -I Sources/CShim/include
+                 -I Sources/CEspeak/include -I Sources/CAlsa/include
+                 -I Sources/CMicroHTTPD/include -I Sources/CJansson/include)
+    # As Package.swift: only the engine drops overflow checks (-Ounchecked).
+    swiftc "${swift_flags[@]}" -Ounchecked -module-name LlamaCore \
+        -emit-module -emit-module-path "$objects/LlamaCore.swiftmodule" \
+        -c Sources/LlamaCore/*.swift -o "$objects/LlamaCore.o"
+    swiftc "${swift_flags[@]}" -O -module-name StorySpeech \
+        -emit-module -emit-module-path "$objects/StorySpeech.swiftmodule" \
+        -c Sources/StorySpeech/*.swift -o "$objects/StorySpeech.o"
+    swiftc "${swift_flags[@]}" -O -module-name StoryService \
+        -emit-module -emit-module-path "$objects/StoryService.swiftmodule" \
+        -c Sources/StoryService/*.swift -o "$objects/StoryService.o"
+    # The entry point, with the host CLI's plain-POSIX console helpers.
+    swiftc "${swift_flags[@]}" -O -module-name BabyLlamaDuo \
+        -c Sources/babyllama/Console.swift deploy/duo/*.swift -o "$objects/BabyLlamaDuo.o"
+    clang="$(dirname "$(command -v swiftc)")/clang"
+    resource_dir=$("$clang" -print-resource-dir)
+    for source in "${c_sources[@]}"; do
+        "$clang" --target=$host -march=$march -mabi=lp64d -nostdinc -O2 -Wall -Wextra \
+            -isystem "$resource_dir/include" -isystem "$sysroot/include" -isystem "$objects/include" \
+            -I Sources/CShim/include -c "$source" -o "$objects/c-$(basename "$source" .c).o"
+    done
+    # Embedded Swift's Unicode tables (String comparison and normalization) ship for
+    # riscv64-none-none-eabi marked with the soft-float ABI, which ld refuses to mix
+    # with our lp64d objects. They are integer-only table lookups (checked here: no
+    # floating-point instruction), so a copy is re-marked double-float and linked.
+    mkdir -p "$objects/unicode"
+    (cd "$objects/unicode" && ar x "$(dirname "$(command -v swiftc)")/../lib/swift/embedded/riscv64-none-none-eabi/libswiftUnicodeDataTables.a")
+    if $host-objdump -d "$objects"/unicode/*.o | awk -F'\t' 'NF >= 3 && $3 ~ /^f/ && $3 !~ /^fence/ { found = 1 } END { exit !found }'; then
+        echo "duo-build: libswiftUnicodeDataTables.a has floating-point code; cannot re-mark its ABI" >&2
+        exit 1
+    fi
+    python3 - "$objects"/unicode/*.o <<'PY'
+import struct, sys
+EF_RISCV_FLOAT_ABI = 0x6
+EF_RISCV_FLOAT_ABI_DOUBLE = 0x4
+for path in sys.argv[1:]:
+    with open(path, "r+b") as f:
+        header = f.read(64)
+        assert header[:4] == b"\x7fELF" and header[4] == 2, path   # ELF64
+        (flags,) = struct.unpack_from("<I", header, 0x30)
+        f.seek(0x30)
+        f.write(struct.pack("<I", (flags & ~EF_RISCV_FLOAT_ABI) | EF_RISCV_FLOAT_ABI_DOUBLE))
+PY
+    rm -f "$objects/libunicode-tables.a" && ar rcs "$objects/libunicode-tables.a" "$objects"/unicode/*.o
+    # One static executable: glibc, libm, pthreads, the three C libraries, the tables.
+    $host-gcc -static -o "$binary.unstripped" "$objects"/*.o \
+        -L "$prefix/lib" -lmicrohttpd -ljansson -lespeak-ng -L "$objects" -lunicode-tables -lm -lpthread
+    $host-strip -o "$binary" "$binary.unstripped"
+    rm -rf "$work/espeak-ng-data" && cp -r "$prefix/share/espeak-ng-data" "$work/espeak-ng-data"
+    echo "$inputs_hash" > "$stamps/$name.inputs"
+fi
+step "built $binary ($(du -k "$binary" | cut -f1) KiB) with espeak-ng-data ($(du -sk "$work/espeak-ng-data" | cut -f1) KiB) beside it"
