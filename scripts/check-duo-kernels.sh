@@ -10,6 +10,12 @@
 #    generation of models/gqa260k.bin must print the golden text of
 #    Tests/Fixtures/generate.jsonl (gqa260k_greedy) under each QEMU CPU.
 #
+#   With M15=/path/m15.bin and/or M15Q=/path/m15q.bin (stories15M's shape, seed 1,
+#   as the tests write them or `make_model.py m15.bin --seed 1` and
+#   `--from-v0 m15.bin --version 2`; checked by sha256), also the first 32 positions
+#   of their greedy goldens (m15_greedy, m15q_greedy): Q8_0 is bit-exact, and fp32 with its
+#   reordered sums must still pick the same tokens.
+#
 #   scripts/check-duo-kernels.sh [--kernels-only]
 #
 # Needs: swiftc (its clang builds the C), gcc-riscv64-linux-gnu (links),
@@ -99,6 +105,40 @@ run_end_to_end "rv64gc" "$out/babyllama-duo-rv64gc" scalar
 for cpu in "${cpus_rvv[@]}"; do
     run_end_to_end "rv64gcv on $cpu" "$out/babyllama-duo-rv64gcv" simd -cpu "$cpu"
 done
+
+# The 15M shape, if given: the first 32 positions of a golden, a prefix of its text.
+run_m15() {   # golden name, model path, expected sha256, label, binary, qemu args...
+    local name=$1 model=$2 sha=$3 label=$4 binary=$5; shift 5
+    if [[ "$(sha256sum "$model" | cut -d' ' -f1)" != "$sha" ]]; then
+        echo "FAIL: $model is not the seed-1 15M-shape model ($name)" >&2; status=1; return
+    fi
+    python3 -c "import json,sys
+for line in open('Tests/Fixtures/generate.jsonl'):
+    d = json.loads(line)
+    if d['name'] == sys.argv[1]: sys.stdout.write(d['text'])" "$name" > "$out/golden15.txt"
+    echo "== $name, first 32 positions: $label"
+    qemu-riscv64 "$@" "$binary" "$model" -z models/tokenizer.bin -t 0 -n 32 -i "Once upon a time" \
+        --kernels simd > "$out/got15.txt" 2> "$out/stderr.txt" || { cat "$out/stderr.txt" >&2; status=1; return; }
+    if python3 -c "import sys
+golden = open(sys.argv[1], 'rb').read(); got = open(sys.argv[2], 'rb').read().rstrip(b'\\n')
+sys.exit(0 if got and golden.startswith(got) else 1)" "$out/golden15.txt" "$out/got15.txt"; then
+        echo "matches the golden's first $(wc -c < "$out/got15.txt") bytes"
+    else
+        echo "FAIL: $name under $label differs from the golden" >&2; status=1
+    fi
+}
+if [[ -n "${M15:-}" ]]; then
+    run_m15 m15_greedy "$M15" e45b1bc9a946c953b529742d0deb4a1934cfaf19b0ae231560e3262ffeb4aeaf \
+        rv64gc "$out/babyllama-duo-rv64gc"
+    run_m15 m15_greedy "$M15" e45b1bc9a946c953b529742d0deb4a1934cfaf19b0ae231560e3262ffeb4aeaf \
+        "rv64gcv on ${cpus_rvv[0]}" "$out/babyllama-duo-rv64gcv" -cpu "${cpus_rvv[0]}"
+fi
+if [[ -n "${M15Q:-}" ]]; then
+    run_m15 m15q_greedy "$M15Q" 2914461171b10932b094fdecff772c6d6f086b515b4f6d52ce538e39a37b7d55 \
+        rv64gc "$out/babyllama-duo-rv64gc"
+    run_m15 m15q_greedy "$M15Q" 2914461171b10932b094fdecff772c6d6f086b515b4f6d52ce538e39a37b7d55 \
+        "rv64gcv on ${cpus_rvv[0]}" "$out/babyllama-duo-rv64gcv" -cpu "${cpus_rvv[0]}"
+fi
 
 [[ $status == 0 ]] && echo "duo kernels: all checks passed" || echo "duo kernels: FAILED" >&2
 exit $status
