@@ -116,7 +116,7 @@ def macs_per_token(model):
     """Multiply-accumulates of one token's matrix-vector products, from a llama2.c header."""
     with open(model, "rb") as f:
         head = f.read(40)
-    offset = 8 if head[:4] == b"ak42" else 0     # v2 (Q8_0) files start with magic and version
+    offset = 8 if head[:4] == b"24ka" else 0     # v2 (Q8_0): magic 0x616b3432 ("ak42", little-endian) and version
     dim, hidden, layers, heads, kv_heads, vocab, _ = struct.unpack("7i", head[offset:offset + 28])
     kv_dim = dim * kv_heads // heads
     per_layer = 2 * dim * dim + 2 * dim * kv_dim + 3 * dim * hidden
@@ -158,7 +158,7 @@ def main():
     for category, instructions in grouped.most_common():
         if instructions == 0:
             continue
-        line = f"  {category:28} {instructions:>14,} {100 * instructions / total:6.2f}%"
+        line = f"  {category:36} {instructions:>14,} {100 * instructions / total:6.2f}%"
         if category.startswith("matvec"):
             line += f"   {instructions / macs:.3f} instructions per MAC"
         print(line)
