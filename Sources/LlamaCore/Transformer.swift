@@ -181,6 +181,9 @@ public final class Transformer {
 
     /// `out[b][i] = W[i] · input[b]` for the rows `rows` of one matrix, on this thread.
     private func matmul(_ out: VectorBatch, _ input: MatmulInput, _ w: WeightMatrix, rows: Range<Int>) {
+        #if arch(riscv64)
+        if matmulRiscv(out, input, w, rows: rows) { return }
+        #endif
         switch w.storage {
         case .float32(let base):
             Kernels.matmul(out, input.floats, base, cols: w.cols, rows: rows)
@@ -191,6 +194,44 @@ public final class Transformer {
             HalfKernels.matmul(out, input.floats, base, cols: w.cols, rows: rows)
         }
     }
+
+    #if arch(riscv64)
+    /// The Duo's fast path: C kernels written for riscv64 (Sources/CShim/riscv_kernels_*.c:
+    /// scalar code tuned for the in-order C906, or RVV 1.0), since Swift's SIMD types
+    /// become slow scalar code on rv64gc. Q8_0 stays bit-exact with runq.c; fp32 sums
+    /// in another order. Blocks of rows small enough to stay in the L1 cache go through
+    /// every vector of a batch before the next block is read. False for fp16 weights.
+    private func matmulRiscv(_ out: VectorBatch, _ input: MatmulInput, _ w: WeightMatrix, rows: Range<Int>) -> Bool {
+        let cols = w.cols
+        let rowBytes: Int
+        switch w.storage {
+        case .float32: rowBytes = 4 * cols
+        case .q8: rowBytes = cols
+        case .float16: return false
+        }
+        let blockRows = max(4, (16 * 1024 / rowBytes) & ~3)
+        var start = rows.lowerBound
+        while start < rows.upperBound {
+            let count = min(blockRows, rows.upperBound - start)
+            for b in 0..<input.floats.count {
+                switch w.storage {
+                case .float32(let base):
+                    riscv_matvec_f32(out[b] + start, UnsafePointer(input.floats[b]), base + start * cols,
+                                     count, cols)
+                case .q8(let values, let scales, let groupSize):
+                    let x = input.quantized![b]
+                    riscv_matvec_q8(out[b] + start, UnsafePointer(x.values), UnsafePointer(x.scales),
+                                    values + start * cols, scales + start * (cols / groupSize),
+                                    count, cols, groupSize)
+                case .float16:
+                    return false
+                }
+            }
+            start += count
+        }
+        return true
+    }
+    #endif
 
     /// The scalar reference kernels: run.c's (runq.c's) arithmetic step for step.
     private func matmulScalar(_ out: UnsafeMutablePointer<Float>, _ input: MatmulInput, _ b: Int, _ w: WeightMatrix) {
