@@ -6,6 +6,7 @@ packages=(
     libespeak-ng-dev espeak-ng-data libasound2-dev   # speech
     libc6-dev-riscv64-cross gcc-riscv64-linux-gnu qemu-user   # the Duo (riscv64) build checks
     curl                                        # service integration tests
+    busybox shellcheck                          # deployment checks (scripts/check-deploy.sh)
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The test command: Embedded riscv64 compile checks, the Duo binary under qemu
-# against run.c's golden output, then the Swift test suite (release build).
+# against run.c's golden output, the deployment scripts (init script, install.sh,
+# systemd unit) against fakes, then the Swift test suite (release build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/check-embedded.sh
 bash scripts/check-duo.sh
+bash scripts/check-deploy.sh
 swift test -c release
