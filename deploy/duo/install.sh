@@ -13,7 +13,7 @@
 # The default model is the bundled one (models/gqa260k.bin, models/tok512.bin:
 # it runs anywhere but its text is not meaningful). For real stories:
 #   deploy/duo/install.sh --model models/stories15M_q80.bin --tokenizer models/tokenizer.bin
-# (a Q8_0 file: the fp32 stories15M.bin, 58 MB, does not fit in the Duo's RAM.)
+# (a Q8_0 file: the fp32 stories15M.bin, 61 MB, does not fit in the Duo's RAM.)
 #
 # Environment: SSH, SCP and CURL replace the commands used (default ssh,
 # scp -O where supported, since the board's dropbear has no sftp-server, and
