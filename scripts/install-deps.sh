@@ -8,6 +8,7 @@ packages=(
     dpkg-dev autoconf automake libtool make pkg-config   # deploy/duo/build.sh: apt-get source + cross-configure
     python3 python3-numpy                       # scripts/check-duo.sh, scripts/make_model.py
     curl                                        # service integration tests
+    busybox shellcheck                          # deployment checks (scripts/check-deploy.sh)
 )
 missing=()
 for package in "${packages[@]}"; do

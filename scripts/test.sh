@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# The test command: Embedded riscv64 compile checks, the Duo binary (deploy/duo/build.sh) under qemu
-# against the host build and run.c's golden output, then the Swift test suite (release build).
+# The test command: Embedded riscv64 compile checks; the Duo's kernels under QEMU
+# (rv64gc and RVV 1.0); the Duo binary (deploy/duo/build.sh) under qemu-riscv64
+# against the host build and run.c's golden output; the deployment scripts (init
+# script, install.sh, systemd unit) against fakes; then the Swift test suite
+# (release build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/check-embedded.sh
+bash scripts/check-duo-kernels.sh
 bash scripts/check-duo.sh
+bash scripts/check-deploy.sh
 swift test -c release
