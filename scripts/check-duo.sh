@@ -8,7 +8,11 @@
 #      and a "speak" request with WAV audio (no ALSA on the Duo);
 #  (c) `say --out` writes a valid, non-silent 16-bit mono WAV; `say` without --out
 #      fails with one error line;
-#  (d) peak resident memory (VmHWM, from wait4's ru_maxrss) of `run` and `serve` on
+#  (e) the RVV 1.0 build (DUO_VECTOR=rvv) under `qemu-riscv64 -cpu rv64,v=true,
+#      vlen=128|256,vext_spec=v1.0`: the gqa260k greedy text, the first 16 tokens
+#      of the 15M-shape greedy golden, and the 15M-shape Q8_0 stories (greedy and
+#      sampled) byte for byte as runq.c printed them;
+#  (d) peak resident memory (VmHWM, read from /proc/PID/status) of `run` and `serve` on
 #      the stories15M-shape Q8_0 model, beyond QEMU's own baseline and the mapped
 #      file, within the 24 MB budget; and no epoll anywhere in the binary.
 # The random models are written by scripts/make_model.py and checked by the sha256
@@ -16,6 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash deploy/duo/build.sh
+DUO_VECTOR=rvv bash deploy/duo/build.sh
 swift build -c release --product babyllama >/dev/null
 mkdir -p .build-duo/check
 python3 - <<'PY'
@@ -101,6 +106,25 @@ for name in ["m15q_greedy", "m15q_t08_s1"]:
     result = run(qemu + [duo] + run_arguments(case))
     check(result.returncode == 0 and result.stdout == case["text"].encode(),
           f"{name} (fast Q8_0 kernels): byte for byte as runq.c under qemu-riscv64")
+
+# --- (e) the RVV 1.0 build ---------------------------------------------------------
+# The same checks that hold for the rv64gc build: fp32 greedy picks the golden
+# tokens, Q8_0 (integer dot products, groups added in runq.c's order) is runq.c's output exactly.
+for vlen in (128, 256):
+    rvv = ["qemu-riscv64", "-cpu", f"rv64,v=true,vlen={vlen},vext_spec=v1.0", ".build-duo/babyllama-rvv"]
+    case = cases["gqa260k_greedy"]
+    result = run(rvv + run_arguments(case))
+    check(result.returncode == 0 and result.stdout == case["text"].encode(),
+          f"RVV 1.0, vlen={vlen}: gqa260k_greedy text = run.c")
+    case = cases["m15_greedy"]
+    result = run(rvv + run_arguments(case, 16, ["--json"]))
+    check(result.returncode == 0 and json.loads(result.stdout)["tokens"][:16] == case["tokens"][:16],
+          f"RVV 1.0, vlen={vlen}: m15_greedy first 16 tokens = run.c")
+    for name in ["m15q_greedy", "m15q_t08_s1"]:
+        case = cases[name]
+        result = run(rvv + run_arguments(case))
+        check(result.returncode == 0 and result.stdout == case["text"].encode(),
+              f"RVV 1.0, vlen={vlen}: {name} byte for byte as runq.c")
 
 bad = run(qemu + [duo, "run", "models/missing.bin"])
 lines = bad.stderr.decode().strip().splitlines()

@@ -161,8 +161,13 @@ else
     # ALSA's headers only (CAlsa.h includes them), kept apart from the host's
     # /usr/include so nothing else of the host leaks into the riscv64 compile.
     cp -r /usr/include/alsa "$objects/include/"
+    # The Swift code is rv64gc in both builds: the vector code is the C kernels
+    # (Sources/CShim/riscv_kernels_*.c, tested one by one by check-duo-kernels.sh).
+    # Letting LLVM auto-vectorize the Swift for rv64gcv would add vector code nothing
+    # tests (and Debian's QEMU 7.2 aborts on some of it, e.g. vfncvt.rtz.x.f.w in the
+    # quantizer: "decode_save_opc: Assertion `ctx->insn_start != NULL' failed").
     swift_flags=(-enable-experimental-feature Embedded -target riscv64-none-none-eabi
-                 -Xcc -march=$march -Xcc -mabi=lp64d
+                 -Xcc -march=rv64gc -Xcc -mabi=lp64d
                  -Xcc -isystem -Xcc "$sysroot/include" -Xcc -isystem -Xcc "$prefix/include"
                  -Xcc -isystem -Xcc "$objects/include"
                  -wmo -parse-as-library -I "$objects" -I Sources/CShim/include
