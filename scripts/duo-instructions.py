@@ -8,7 +8,8 @@ TB runs (`nochain` stops QEMU from jumping TB to TB without logging). Instructio
 executed = Σ over TBs of (instructions in the TB × times it ran), attributed to the
 function the TB is in. The log goes through a FIFO, so nothing large is written.
 
-The binary generates from an empty prompt (BOS only) with -n STEPS and again with
+The binary generates on one thread, as on the Duo's one core, from an empty prompt
+(BOS only) with -n STEPS and again with
 -n STEPS+1; the difference is one more forward pass (at position STEPS) plus one
 sampling step: the cost of one token. The multiply-accumulates of a token's
 matrix-vector products come from the checkpoint's header, for instructions per MAC.
@@ -16,8 +17,8 @@ matrix-vector products come from the checkpoint's header, for instructions per M
     scripts/duo-instructions.py BINARY MODEL TOKENIZER [--steps 2] [--kernels simd]
         [--cpu rv64,v=true,vlen=128,vext_spec=v1.0] [--top 12]
 
-BINARY is a static riscv64 Duo binary taking run.c's flags plus --kernels
-(deploy/duo/main.swift). Counts are exact for what QEMU executes; a TB left early by
+BINARY is the static riscv64 Duo binary (deploy/duo/build.sh: .build-duo/babyllama,
+or babyllama-rvv), run as `BINARY run MODEL -z TOKENIZER ...`. Counts are exact for what QEMU executes; a TB left early by
 an exception is counted whole (rare: page faults on first touch of the mapping).
 """
 import argparse
@@ -135,8 +136,8 @@ def main():
     options = parser.parse_args()
 
     def run(steps):
-        return count(options.binary, [options.model, "-z", options.tokenizer, "-t", "0", "-n", str(steps),
-                                      "--kernels", options.kernels], options.cpu)
+        return count(options.binary, ["run", options.model, "-z", options.tokenizer, "-t", "0", "-n", str(steps),
+                                      "--kernels", options.kernels, "--threads", "1"], options.cpu)
 
     before, after = run(options.steps), run(options.steps + 1)
     token = collections.Counter({f: after[f] - before.get(f, 0) for f in after})

@@ -43,6 +43,10 @@ static int ready(void) {
     return library.usable;
 }
 
+const char *babyllama_alsa_unavailable_reason(void) {
+    return ready() ? NULL : library.failure;
+}
+
 LAZY_FORWARDER int snd_lib_error_set_handler(snd_lib_error_handler_t handler) {
     return ready() ? real.snd_lib_error_set_handler(handler) : -ENOENT;
 }

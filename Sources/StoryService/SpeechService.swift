@@ -21,6 +21,8 @@ final class SpeechService: @unchecked Sendable {
     let engine: SpeechEngine?
     /// Why there is no engine.
     private let unavailableReason: String
+    /// Why no audio can be played at all (speech still works: see `resolvingPlayback`).
+    private let playbackUnavailableReason: String?
     private let metrics: Metrics
     private let turns = AudioTurns()
     /// `/v1/speak` requests synthesized at once, at most (the rest get 503).
@@ -49,6 +51,7 @@ final class SpeechService: @unchecked Sendable {
         retryAfterSeconds = config.retryAfterSeconds
         if !config.speech.enabled {
             engine = nil
+            playbackUnavailableReason = nil
             unavailableReason = "speech is turned off in this server's configuration (speech.enabled is false)"
             Log.line("babyllama: speech is off (speech.enabled is false); requests for speech are answered 501")
             return
@@ -58,14 +61,31 @@ final class SpeechService: @unchecked Sendable {
             let engine = try SpeechEngine(settings: config.speech)
             self.engine = engine
             unavailableReason = ""
+            playbackUnavailableReason = AlsaAudioOutput.unavailableReason
             Log.line("babyllama: speech: espeak-ng voice \(settings.voice), \(settings.rate) words/min, volume \(settings.volume), "
                      + "audio device '\(settings.audioDevice)', \(engine.sampleRate) Hz, data \(engine.dataPath) "
                      + "(started in \(formatFixed(milliseconds(shim_monotonic_ns() - started), decimals: 1)) ms)")
+            if let playbackUnavailableReason {
+                Log.line("babyllama: speech: no audio playback (\(playbackUnavailableReason)); "
+                         + "\"speak\" stories are answered with their speech as WAV instead")
+            }
         } catch {
             engine = nil
+            playbackUnavailableReason = nil
             unavailableReason = "speech is not available on this server: \(error.message)"
             Log.line("babyllama: warning: \(unavailableReason); requests for speech are answered 501")
         }
+    }
+
+    /// `"speak"` on a server that can play nothing (no ALSA in this build, as on the
+    /// Duo 64M, or none on this machine): the story's speech comes back in the answer
+    /// as WAV instead, so the client can play it.
+    func resolvingPlayback(_ request: GenerationRequest) -> GenerationRequest {
+        guard request.speak, playbackUnavailableReason != nil else { return request }
+        var resolved = request
+        resolved.speak = false
+        resolved.audio = resolved.audio ?? .wav
+        return resolved
     }
 
     /// True when speech can be asked for.

@@ -189,7 +189,7 @@ public final class StoryService: @unchecked Sendable {
     }
 
     private func generate(_ request: RequestContext, dialect: APIDialect) -> HTTPAnswer {
-        let parsed: GenerationRequest
+        var parsed: GenerationRequest
         do {
             parsed = try GenerationRequest.parse(request.body, dialect: dialect)
         } catch {
@@ -201,6 +201,7 @@ public final class StoryService: @unchecked Sendable {
             let refusal = speech?.refusal(param: parsed.speak ? "speak" : "audio")
             return .error(refusal ?? notReady)
         }
+        if let speech { parsed = speech.resolvingPlayback(parsed) }
         let ready: (StoryEngine, GenerationQueue)? = lock.withLock {
             guard phase == .ready, let engine, let queue else { return nil }
             return (engine, queue)

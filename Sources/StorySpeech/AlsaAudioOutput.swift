@@ -11,6 +11,14 @@ public final class AlsaAudioOutput: AudioOutput, @unchecked Sendable {
     public static let latencyMicroseconds: UInt32 = 300_000
     private var pcm: OpaquePointer?
 
+    /// Why this process can play no audio at all (libasound cannot be loaded, or the
+    /// binary has no ALSA, as the Duo's), or nil. A missing or busy device shows
+    /// only when `open` tries it.
+    public static var unavailableReason: String? {
+        guard let reason = babyllama_alsa_unavailable_reason() else { return nil }
+        return String(cString: reason)
+    }
+
     public init(device: String = "default") {
         self.device = device
     }

@@ -14,10 +14,13 @@ const char *babyllama_jansson_unavailable_reason(void) { return NULL; }
 // --- ALSA: every call fails, and snd_strerror says why ----------------------------
 // StorySpeech opens a device before anything else, so snd_pcm_open's -ENODEV is
 // the error that reaches the user: `say` fails with one line, `run --speak`
-// warns once and goes on, the service answers "speak" requests with WAV audio.
+// warns once and goes on, and the service, seeing babyllama_alsa_unavailable_reason,
+// answers "speak" requests with the speech as WAV in the answer.
 
 static const char no_alsa[] =
     "this Duo build has no ALSA playback (the Duo 64M has no audio pins); speech is written as WAV";
+
+const char *babyllama_alsa_unavailable_reason(void) { return no_alsa; }
 
 const char *snd_strerror(int errnum) {
     (void)errnum;

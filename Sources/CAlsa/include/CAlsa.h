@@ -8,6 +8,11 @@
 
 #include <alsa/asoundlib.h>
 
+/// Why this process can play no audio at all (libasound cannot be loaded, or the
+/// binary has no ALSA built in, as the Duo's), or NULL when ALSA is there. A
+/// missing or busy device shows only when it is opened.
+const char *babyllama_alsa_unavailable_reason(void);
+
 /// Swallows alsa-lib's own diagnostics ("ALSA lib confmisc.c:... cannot find
 /// card '0'"): StorySpeech reports a failed device as one warning of its own.
 __attribute__((unused))
