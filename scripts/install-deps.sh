@@ -20,3 +20,6 @@ if [ ${#missing[@]} -gt 0 ]; then
     $sudo apt-get update
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
 fi
+# scripts/make_model.py runs under whatever python3 is first on PATH (a pyenv one,
+# say), which may not see Debian's python3-numpy.
+python3 -c 'import numpy' 2>/dev/null || python3 -m pip install --quiet numpy
