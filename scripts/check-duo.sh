@@ -3,18 +3,19 @@
 # under qemu-riscv64 against the host build and run.c's golden output:
 #  (a) greedy tokens and text for gqa260k and tiny-unshared, the first 16 tokens of
 #      the stories15M-shape model, all equal to the host's and the golden; the
-#      sampled gqa260k cases byte for byte as run.c printed them;
+#      sampled gqa260k cases byte for byte as run.c printed them; `run -m chat`
+#      holds the host's conversation byte for byte;
 #  (b) `serve` answers /healthz and /v1/generate on loopback with the host's tokens,
 #      and a "speak" request with its speech as WAV (no ALSA on the Duo to play it);
 #  (c) `say --out` writes a valid, non-silent 16-bit mono WAV; `say` without --out
 #      fails with one error line;
+#  (d) peak resident memory (VmHWM, read from /proc/PID/status) of `run` and `serve` on
+#      the stories15M-shape Q8_0 model, beyond QEMU's own baseline and the mapped
+#      file, within the 24 MB budget; and no epoll anywhere in the binary;
 #  (e) the RVV 1.0 build (DUO_VECTOR=rvv) under `qemu-riscv64 -cpu rv64,v=true,
 #      vlen=128|256,vext_spec=v1.0`: the gqa260k greedy text, the first 16 tokens
 #      of the 15M-shape greedy golden, and the 15M-shape Q8_0 stories (greedy and
-#      sampled) byte for byte as runq.c printed them;
-#  (d) peak resident memory (VmHWM, read from /proc/PID/status) of `run` and `serve` on
-#      the stories15M-shape Q8_0 model, beyond QEMU's own baseline and the mapped
-#      file, within the 24 MB budget; and no epoll anywhere in the binary.
+#      sampled) byte for byte as runq.c printed them.
 # The random models are written by scripts/make_model.py and checked by the sha256
 # the Swift tests use (Tests/LlamaCoreTests/Support/TestModels.swift).
 set -euo pipefail
@@ -127,6 +128,14 @@ for vlen in (128, 256):
         result = run(rvv + run_arguments(case))
         check(result.returncode == 0 and result.stdout == case["text"].encode(),
               f"RVV 1.0, vlen={vlen}: {name} byte for byte as runq.c")
+
+# run.c's chat loop (-m chat, the host's ChatSession): the system prompt asked on stdin.
+chat = ["run", "models/gqa260k.bin", "-z", "models/tok512.bin", "-m", "chat", "-t", "0", "-n", "60", "-i", "hi"]
+duo_chat = subprocess.run(qemu + [duo] + chat, input=b"be brief\n", capture_output=True, timeout=300)
+host_chat = subprocess.run([host] + chat, input=b"be brief\n", capture_output=True, timeout=300)
+check(duo_chat.returncode == 0 and duo_chat.stdout == host_chat.stdout
+      and duo_chat.stdout.startswith(b"Enter system prompt (optional): Assistant: "),
+      "run -m chat under qemu-riscv64: the host's conversation byte for byte")
 
 bad = run(qemu + [duo, "run", "models/missing.bin"])
 lines = bad.stderr.decode().strip().splitlines()

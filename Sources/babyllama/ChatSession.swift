@@ -2,12 +2,13 @@ import LlamaCore
 
 /// run.c's `-m chat` loop: Llama 2 chat templates, a sample at every position,
 /// user turns read from stdin. The stories models are not chat models; this is
-/// here so run.c's command line works unchanged.
+/// here so run.c's command line works unchanged. Embedded-Swift clean: the Duo's
+/// binary (deploy/duo) compiles this file too.
 struct ChatSession {
     let transformer: Transformer
     let tokenizer: Tokenizer
 
-    func run(sampler: inout Sampler, userPrompt: String?, systemPrompt: String?, steps: Int) throws {
+    func run(sampler: inout Sampler, userPrompt: String?, systemPrompt: String?, steps: Int) throws(LlamaError) {
         let steps = Generator(transformer: transformer).clampedSteps(steps)
         var promptTokens: [Int] = []
         var userIndex = 0
@@ -51,13 +52,13 @@ struct ChatSession {
             if userIndex >= promptTokens.count && next != Tokenizer.eos {
                 standardOutput(tokenizer.printable(previous: token, token: next))
             }
-            if next == Tokenizer.eos { print("") }
+            if next == Tokenizer.eos { standardOutput([UInt8(ascii: "\n")]) }
         }
-        print("")
+        standardOutput([UInt8(ascii: "\n")])
     }
 
     private func readLine(prompt: String) -> String? {
         standardOutput(Array(prompt.utf8))
-        return Swift.readLine(strippingNewline: true)
+        return readStandardInputLine()
     }
 }

@@ -34,6 +34,22 @@ func readStandardInput() -> [UInt8] {
     }
 }
 
+/// One line from stdin without its line ending; nil at end of input. Reads a byte
+/// at a time so nothing after the line is taken from a terminal or a pipe that a
+/// later reader (or another process) should see.
+func readStandardInputLine() -> String? {
+    var line: [UInt8] = []
+    var byte: UInt8 = 0
+    while true {
+        let count = withUnsafeMutableBytes(of: &byte) { read(0, $0.baseAddress!, 1) }
+        if count <= 0 { return line.isEmpty ? nil : String(decoding: line, as: UTF8.self) }
+        if byte == UInt8(ascii: "\n") { break }
+        line.append(byte)
+    }
+    if line.last == UInt8(ascii: "\r") { line.removeLast() }
+    return String(decoding: line, as: UTF8.self)
+}
+
 func standardError(_ text: String) {
     writeAll(text.utf8, to: 2)
 }

@@ -19,6 +19,31 @@ final class CommandLineTests: XCTestCase {
                       file: file, line: line)
     }
 
+    /// `-m chat` is run.c's chat loop: the Llama 2 template around the turn, then
+    /// the model's answer. Greedy, the answer is exactly what `-m generate` continues
+    /// the rendered template with (the bundled model says no end-of-sequence within
+    /// 60 positions, so there is one turn). Without -y the system prompt is asked
+    /// for on stdin.
+    func testChatAnswersAsGenerateContinuesTheTemplate() throws {
+        let rendered = "[INST] <<SYS>>\nbe brief\n<</SYS>>\n\nhi [/INST]"
+        let generate = try CommandRunner.run(["run", model, "-z", tokenizer, "-t", "0", "-n", "60", "-i", rendered])
+        let chat = try CommandRunner.run(["run", model, "-z", tokenizer, "-m", "chat", "-t", "0", "-n", "60",
+                                          "-i", "hi", "-y", "be brief"])
+        XCTAssertEqual(generate.status, 0, generate.standardError)
+        XCTAssertEqual(chat.status, 0, chat.standardError)
+        let label = Array("Assistant: ".utf8)
+        let chatOutput = Array(chat.standardOutput), generated = Array(generate.standardOutput)
+        XCTAssertEqual(Array(chatOutput.prefix(label.count)), label)
+        let answer = chatOutput.dropFirst(label.count)
+        XCTAssertGreaterThan(answer.count, 10, "the answer is the model's text")
+        XCTAssertEqual(Array(generated.suffix(answer.count)), Array(answer))
+
+        let asked = try CommandRunner.run(["run", model, "-z", tokenizer, "-m", "chat", "-t", "0", "-n", "60",
+                                           "-i", "hi"], input: Array("be brief\n".utf8))
+        XCTAssertEqual(asked.status, 0, asked.standardError)
+        XCTAssertEqual(Array(asked.standardOutput), Array("Enter system prompt (optional): ".utf8) + chatOutput)
+    }
+
     func testRunMissingCheckpoint() throws {
         try assertEngineError(["run", "models/no-such-model.bin", "-z", tokenizer], mentions: "no-such-model.bin")
     }

@@ -7,7 +7,7 @@ import StorySpeech
 struct RunTool {
     static let usage = """
         usage: babyllama run CHECKPOINT [-t TEMP] [-p TOPP] [-s SEED] [-n STEPS] [-i PROMPT] [-z TOKENIZER]
-                             [-m generate] [-y SYSTEM] [--threads N] [--kernels simd|scalar] [--weights f32|f16]
+                             [-m generate|chat] [-y SYSTEM] [--threads N] [--kernels simd|scalar] [--weights f32|f16]
                              [--json] [--speak \(SpeechFlags.usage)]
         """
 
@@ -31,6 +31,9 @@ struct RunTool {
     let weights: WeightMode
     let json: Bool
     let speech: SpeechSettings?
+    /// `-m chat`: run.c's chat loop (ChatSession, shared with the host CLI).
+    let chat: Bool
+    let systemPrompt: String?
 
     /// Reads and checks the command line (everything after `run`).
     init(_ arguments: ArraySlice<String>) throws(UsageError) {
@@ -59,13 +62,14 @@ struct RunTool {
         case let name: throw UsageError("--weights takes f32 or f16, got '\(name)'")
         }
         let mode = parsed.value("mode") ?? "generate"
-        if same(mode, "chat") {
-            // run.c's chat loop reads turns from stdin; the stories models are not chat
-            // models and the Duo build leaves it out (the host CLI has it).
-            throw UsageError("-m chat is not in the Duo build; use -m generate")
+        if !same(mode, "generate") && !same(mode, "chat") {
+            throw UsageError("-m must be 'generate' or 'chat', got '\(mode)'")
         }
-        if !same(mode, "generate") { throw UsageError("-m must be 'generate' or 'chat', got '\(mode)'") }
+        chat = same(mode, "chat")
+        systemPrompt = parsed.value("system")
         json = parsed.has("json")
+        if json && chat { throw UsageError("--json works in generate mode only") }
+        if parsed.has("speak") && chat { throw UsageError("--speak works in generate mode only") }
         speech = parsed.has("speak") ? try SpeechFlags.settings(parsed) : nil
     }
 
@@ -99,6 +103,12 @@ struct RunTool {
                                  : UInt64(bitPattern: Int64(seed))
         var sampler = Sampler(vocabSize: checkpoint.config.vocabSize, temperature: temperature, topP: topP,
                               seed: seedBits)
+        if chat {
+            try ChatSession(transformer: transformer, tokenizer: tokenizer)
+                .run(sampler: &sampler, userPrompt: prompt.isEmpty ? nil : prompt,
+                     systemPrompt: systemPrompt, steps: steps)
+            return
+        }
         let promptTokens = tokenizer.encode(prompt, bos: true, eos: false)
         var text: [UInt8] = []
         let result = try Generator(transformer: transformer).generate(

@@ -21,9 +21,10 @@ enum CommandRunner {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    /// Runs `babyllama arguments...` in the package root; output goes through
-    /// files, so no pipe can fill up and block the child.
-    static func run(_ arguments: [String]) throws -> Outcome {
+    /// Runs `babyllama arguments...` in the package root, with `input` on stdin
+    /// (empty by default); output goes through files, so no pipe can fill up and
+    /// block the child.
+    static func run(_ arguments: [String], input: [UInt8] = []) throws -> Outcome {
         guard let executable else { throw FixtureError("babyllama is not built (run `swift test -c release`)") }
         let outputPath = TestModels.temporaryPath("stdout"), errorPath = TestModels.temporaryPath("stderr")
         guard FileManager.default.createFile(atPath: outputPath, contents: nil),
@@ -38,7 +39,12 @@ enum CommandRunner {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = Repository.root
-        process.standardInput = FileHandle.nullDevice
+        let inputPath = TestModels.temporaryPath("stdin")
+        guard FileManager.default.createFile(atPath: inputPath, contents: Data(input)) else {
+            throw FixtureError("cannot create the input file in \(TestModels.directory)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: inputPath) }
+        process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inputPath))
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
         try process.run()
