@@ -36,6 +36,26 @@ public final class StoryService: @unchecked Sendable {
         self.config = config
     }
 
+    /// `babyllama serve` (host and Duo): validates `config`, starts a service, loads
+    /// its model and serves until SIGINT or SIGTERM, then finishes the work in flight
+    /// and returns. Call `TerminationSignals.block()` first, before any thread starts,
+    /// so the signals reach only this wait.
+    public static func serveUntilSignalled(config: ServiceConfig) throws(ServiceError) {
+        try config.validate()
+        let service = StoryService(config: config)
+        try service.start()
+        do {
+            try service.loadModel()
+        } catch {
+            service.shutdown()
+            throw error
+        }
+        let signal = TerminationSignals.wait()
+        Log.line("babyllama: \(signal) received: finishing in-flight work and stopping")
+        service.shutdown()
+        Log.line("babyllama: stopped")
+    }
+
     /// The port the service listens on (after `start`).
     public var port: Int { lock.withLock { server?.port ?? 0 } }
 

@@ -36,19 +36,7 @@ struct ModelOptions: ParsableArguments {
 
     /// Loads the tokenizer named by `-z`, or finds one with the model's vocabulary size.
     func loadTokenizer(vocabSize: Int) throws -> Tokenizer {
-        if let tokenizer { return try Tokenizer(path: tokenizer, vocabSize: vocabSize) }
-        let folder = directoryName(checkpoint)
-        let candidates = ["\(folder)/tok\(vocabSize).bin", "\(folder)/tokenizer.bin",
-                          "models/tok\(vocabSize).bin", "models/tokenizer.bin", "tokenizer.bin"]
-        for candidate in candidates where fileExists(candidate) {
-            do {
-                return try Tokenizer(path: candidate, vocabSize: vocabSize)
-            } catch .vocabularyMismatch {
-                continue
-            }
-        }
-        throw LlamaError.invalidArgument(
-            "no tokenizer with \(vocabSize) pieces found beside the checkpoint or in models/; pass -z FILE")
+        try TokenizerSearch.load(path: tokenizer, checkpointPath: checkpoint, vocabSize: vocabSize)
     }
 }
 

@@ -63,55 +63,16 @@ struct RunCommand: ParsableCommand {
             }
             let transformer = try model.loadTransformer()
             let tokenizer = try model.loadTokenizer(vocabSize: transformer.config.vocabSize)
-            // run.c reads the seed as unsigned; 0 means "from the clock".
-            let seedBits = seed == 0 ? UInt64(UInt32(truncatingIfNeeded: shim_unix_time())) : UInt64(bitPattern: Int64(seed))
             var sampler = Sampler(vocabSize: transformer.config.vocabSize, temperature: temperature,
-                                  topP: topP, seed: seedBits)
+                                  topP: topP, seed: StoryRun.seedBits(seed))
             if mode == "chat" {
                 try ChatSession(transformer: transformer, tokenizer: tokenizer)
                     .run(sampler: &sampler, userPrompt: prompt.isEmpty ? nil : prompt,
                          systemPrompt: system, steps: steps)
                 return
             }
-            try generate(transformer: transformer, tokenizer: tokenizer, sampler: &sampler, speaker: speaker)
-        }
-    }
-
-    private func generate(transformer: Transformer, tokenizer: Tokenizer, sampler: inout Sampler,
-                          speaker: AlsaStorySpeaker?) throws {
-        let promptTokens = tokenizer.encode(prompt, bos: true, eos: false)
-        let generator = Generator(transformer: transformer)
-        var text: [UInt8] = []
-        let result = try generator.generate(promptTokens: promptTokens, steps: steps, sampler: &sampler) { event in
-            let piece = tokenizer.printable(previous: event.previous, token: event.token)
-            speaker?.append(piece)
-            if json {
-                text.append(contentsOf: piece)
-            } else {
-                standardOutput(piece)
-            }
-            return true
-        }
-        if !json {
-            print("")
-            if result.tokens.count > 1 {
-                standardError("achieved tok/s: \(fixed(result.runTokensPerSecond, 6))\n")
-            }
-        }
-        // Generation is done; the speaker may still be talking. Wait for it.
-        let speech = speaker?.finish()
-        if json {
-            var fields: [(String, JSONValue)] = [
-                ("tokens", .array(result.tokens.map { .int($0) })),
-                ("text", .string(String(decoding: text, as: UTF8.self))),
-                ("prompt_tokens", .int(result.promptTokenCount)),
-                ("tok_per_s", .double(result.runTokensPerSecond)),
-            ]
-            if let speech { fields.append(("tts_ms", .double(speech.synthesisMilliseconds))) }
-            print(JSONValue.object(fields).serialized())
-        }
-        if let speech {
-            standardError("tts ms: \(fixed(speech.synthesisMilliseconds, 1))\n")
+            try StoryRun(transformer: transformer, tokenizer: tokenizer, json: json)
+                .generate(prompt: prompt, steps: steps, sampler: &sampler, speaker: speaker)
         }
     }
 }

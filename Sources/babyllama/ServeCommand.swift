@@ -42,19 +42,7 @@ struct ServeCommand: ParsableCommand {
             if let tokenizer { settings.tokenizerPath = tokenizer }
             if let threads { settings.threads = threads }
             if let queueSize { settings.queueSize = queueSize }
-            try settings.validate()
-            let service = StoryService(config: settings)
-            try service.start()
-            do {
-                try service.loadModel()
-            } catch {
-                service.shutdown()
-                throw error
-            }
-            let signal = TerminationSignals.wait()
-            Log.line("babyllama: \(signal) received: finishing in-flight work and stopping")
-            service.shutdown()
-            Log.line("babyllama: stopped")
+            try StoryService.serveUntilSignalled(config: settings)
         } catch let error as ServiceError {
             standardError("babyllama: error: \(error.message)\n")
             throw ExitCode(1)

@@ -97,70 +97,17 @@ struct RunTool {
         let checkpoint = try Checkpoint(path: checkpointPath)
         let transformer = try Transformer(checkpoint: checkpoint, pool: WorkerPool(threadCount: threads),
                                           kernels: kernels, weightMode: weights)
-        let tokenizer = try loadTokenizer(vocabSize: checkpoint.config.vocabSize)
-        // run.c reads the seed as unsigned; 0 means "from the clock".
-        let seedBits = seed == 0 ? UInt64(UInt32(truncatingIfNeeded: shim_unix_time()))
-                                 : UInt64(bitPattern: Int64(seed))
+        let tokenizer = try TokenizerSearch.load(path: tokenizerPath, checkpointPath: checkpointPath,
+                                                 vocabSize: checkpoint.config.vocabSize)
         var sampler = Sampler(vocabSize: checkpoint.config.vocabSize, temperature: temperature, topP: topP,
-                              seed: seedBits)
+                              seed: StoryRun.seedBits(seed))
         if chat {
             try ChatSession(transformer: transformer, tokenizer: tokenizer)
                 .run(sampler: &sampler, userPrompt: prompt.isEmpty ? nil : prompt,
                      systemPrompt: systemPrompt, steps: steps)
-            return
+        } else {
+            try StoryRun(transformer: transformer, tokenizer: tokenizer, json: json)
+                .generate(prompt: prompt, steps: steps, sampler: &sampler, speaker: speaker)
         }
-        let promptTokens = tokenizer.encode(prompt, bos: true, eos: false)
-        var text: [UInt8] = []
-        let result = try Generator(transformer: transformer).generate(
-            promptTokens: promptTokens, steps: steps, sampler: &sampler
-        ) { event in
-            let piece = tokenizer.printable(previous: event.previous, token: event.token)
-            speaker?.append(piece)
-            if json {
-                text.append(contentsOf: piece)
-            } else {
-                standardOutput(piece)
-            }
-            return true
-        }
-        if !json {
-            standardOutput([UInt8(ascii: "\n")])
-            if result.tokens.count > 1 {
-                standardError("achieved tok/s: \(fixed(result.runTokensPerSecond, 6))\n")
-            }
-        }
-        // Generation is done; the speaker may still be talking. Wait for it.
-        let spoken = speaker?.finish()
-        if json {
-            var out = "{\"tokens\":["
-            for (index, token) in result.tokens.enumerated() {
-                out += index == 0 ? "\(token)" : ",\(token)"
-            }
-            out += "],\"text\":" + JSONText.quoted(text) + ",\"prompt_tokens\":\(result.promptTokenCount)"
-            out += ",\"tok_per_s\":" + fixed(result.runTokensPerSecond, 3)
-            if let spoken { out += ",\"tts_ms\":" + fixed(spoken.synthesisMilliseconds, 1) }
-            standardOutput(Array((out + "}\n").utf8))
-        }
-        if let spoken {
-            standardError("tts ms: \(fixed(spoken.synthesisMilliseconds, 1))\n")
-        }
-    }
-
-    /// The tokenizer named by `-z`, or one with the model's vocabulary beside the
-    /// checkpoint, then in models/ (as the host CLI looks).
-    private func loadTokenizer(vocabSize: Int) throws(LlamaError) -> Tokenizer {
-        if let tokenizerPath { return try Tokenizer(path: tokenizerPath, vocabSize: vocabSize) }
-        let folder = directoryName(checkpointPath)
-        let candidates = ["\(folder)/tok\(vocabSize).bin", "\(folder)/tokenizer.bin",
-                          "models/tok\(vocabSize).bin", "models/tokenizer.bin", "tokenizer.bin"]
-        for candidate in candidates where fileExists(candidate) {
-            do {
-                return try Tokenizer(path: candidate, vocabSize: vocabSize)
-            } catch .vocabularyMismatch {
-                continue
-            }
-        }
-        throw LlamaError.invalidArgument(
-            "no tokenizer with \(vocabSize) pieces found beside the checkpoint or in models/; pass -z FILE")
     }
 }

@@ -49,19 +49,7 @@ struct ServeTool {
         if let queueSize { settings.queueSize = queueSize }
         // The speech data beside the executable, unless the config names one.
         if settings.speech.dataPath == nil { settings.speech.dataPath = SpeechFlags.dataBesideExecutable() }
-        try settings.validate()
-        let service = StoryService(config: settings)
-        try service.start()
-        do {
-            try service.loadModel()
-        } catch {
-            service.shutdown()
-            throw error
-        }
-        let signal = TerminationSignals.wait()
-        Log.line("babyllama: \(signal) received: finishing in-flight work and stopping")
-        service.shutdown()
-        Log.line("babyllama: stopped")
+        try StoryService.serveUntilSignalled(config: settings)
     }
 
     private func loadConfig() throws(ServiceError) -> ServiceConfig {

@@ -146,8 +146,13 @@ case "${DUO_VECTOR:-}" in
 esac
 objects=$work/obj-$march
 binary=$work/$name
+# The host CLI's Embedded-clean pieces the Duo's entry point shares: I/O, `run`'s
+# story and chat loops, the tokenizer search and JSON strings.
+shared_cli_sources=(Sources/babyllama/Console.swift Sources/babyllama/ChatSession.swift
+                    Sources/babyllama/StoryRun.swift Sources/babyllama/TokenizerSearch.swift
+                    Sources/babyllama/JSONText.swift)
 swift_sources=(Sources/LlamaCore/*.swift Sources/StorySpeech/*.swift Sources/StoryService/*.swift
-               Sources/babyllama/Console.swift Sources/babyllama/ChatSession.swift deploy/duo/*.swift)
+               "${shared_cli_sources[@]}" deploy/duo/*.swift)
 c_sources=(Sources/CShim/*.c deploy/duo/*.c)
 # Everything the binary is made of: when none of it changed, nothing is rebuilt.
 inputs_hash=$( { printf '%s\n' "$march" "$(swiftc --version 2>&1 | head -1)"
@@ -185,7 +190,7 @@ else
         -c Sources/StoryService/*.swift -o "$objects/StoryService.o"
     # The entry point, with the host CLI's plain-POSIX console helpers.
     swiftc "${swift_flags[@]}" -O -module-name BabyLlamaDuo \
-        -c Sources/babyllama/Console.swift Sources/babyllama/ChatSession.swift deploy/duo/*.swift -o "$objects/BabyLlamaDuo.o"
+        -c "${shared_cli_sources[@]}" deploy/duo/*.swift -o "$objects/BabyLlamaDuo.o"
     clang="$(dirname "$(command -v swiftc)")/clang"
     resource_dir=$("$clang" -print-resource-dir)
     for source in "${c_sources[@]}"; do

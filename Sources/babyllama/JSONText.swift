@@ -1,4 +1,4 @@
-/// JSON string literals from UTF-8 bytes (the only JSON `run --json` writes by hand).
+/// JSON string literals from UTF-8 bytes, for `run --json` (StoryRun) on the host and the Duo.
 enum JSONText {
     /// `bytes` as a quoted JSON string: quotes, backslashes and control bytes escaped,
     /// invalid UTF-8 replaced by U+FFFD (as the host's String-based output does).
