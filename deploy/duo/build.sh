@@ -137,12 +137,24 @@ if ! done_stamp espeak-ng; then
 fi
 
 # --- 4. babyllama ------------------------------------------------------------------
-# DUO_VECTOR=rvv builds for RVV 1.0 boards (rv64gcv) as babyllama-rvv; the C906's
-# vectors are RVV 0.7.1, which no compiler here targets, so the Duo gets rv64gc.
+# DUO_VECTOR=rvv builds for RVV 1.0 boards (rv64gcv) as babyllama-rvv. The C906's
+# vectors are RVV 0.7.1 (XTheadVector), which only GCC >= 14 targets:
+# DUO_VECTOR=xtheadvector compiles the kernel files (Sources/CShim/riscv_kernels_*.c)
+# with DUO_KERNEL_CC (default riscv64-linux-gnu-gcc, which must be GCC >= 14) and
+# -march=rv64gc_xtheadvector into babyllama-xtheadvector; the kernels for it are a
+# documented slot (riscv_kernels_xtheadvector.c). Without that, the Duo gets rv64gc.
+kernel_cc=""
 case "${DUO_VECTOR:-}" in
     "") march=rv64gc; name=babyllama ;;
     rvv) march=rv64gcv; name=babyllama-rvv ;;
-    *) echo "duo-build: DUO_VECTOR must be empty or rvv, got '$DUO_VECTOR'" >&2; exit 1 ;;
+    xtheadvector)
+        march=rv64gc_xtheadvector; name=babyllama-xtheadvector; kernel_cc=${DUO_KERNEL_CC:-$host-gcc}
+        if ! echo 'int x;' | "$kernel_cc" -march=$march -mabi=lp64d -x c -c - -o /dev/null 2>/dev/null; then
+            echo "duo-build: DUO_VECTOR=xtheadvector needs a riscv64 GCC >= 14 (set DUO_KERNEL_CC);" \
+                 "'$kernel_cc' rejects -march=$march" >&2
+            exit 1
+        fi ;;
+    *) echo "duo-build: DUO_VECTOR must be empty, rvv or xtheadvector, got '$DUO_VECTOR'" >&2; exit 1 ;;
 esac
 objects=$work/obj-$march
 binary=$work/$name
@@ -194,7 +206,15 @@ else
     clang="$(dirname "$(command -v swiftc)")/clang"
     resource_dir=$("$clang" -print-resource-dir)
     for source in "${c_sources[@]}"; do
-        "$clang" --target=$host -march=$march -mabi=lp64d -nostdinc -O2 -Wall -Wextra \
+        if [ -n "$kernel_cc" ] && [[ "$source" == */riscv_kernels_* ]]; then
+            "$kernel_cc" -march=$march -mabi=lp64d -O2 -Wall -Wextra -I Sources/CShim/include \
+                -c "$source" -o "$objects/c-$(basename "$source" .c).o"
+            continue
+        fi
+        # Only the kernel files see a vector -march; the rest is plain rv64gc C, as
+        # the Swift is.
+        c_march=rv64gc; [[ "$source" == */riscv_kernels_* ]] && c_march=$march
+        "$clang" --target=$host -march=$c_march -mabi=lp64d -nostdinc -O2 -Wall -Wextra \
             -isystem "$resource_dir/include" -isystem "$sysroot/include" -isystem "$objects/include" \
             -I Sources/CShim/include -c "$source" -o "$objects/c-$(basename "$source" .c).o"
     done
