@@ -28,6 +28,8 @@ func main(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar
         return 1
     }
     let rest = arguments[1...]
+    // Before anything can open an audio device (run --speak, say, serve).
+    AlsaConfiguration.useShippedTreeIfSystemHasNone()
     let wantsHelp = rest.contains { same($0, "--help") || same($0, "-h") }
     switch command {
     case let name where same(name, "run"):

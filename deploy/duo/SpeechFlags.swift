@@ -29,11 +29,8 @@ enum SpeechFlags {
 
     /// `<directory of /proc/self/exe>/espeak-ng-data` when it exists, else nil (searched).
     static func dataBesideExecutable() -> String? {
-        var buffer = [CChar](repeating: 0, count: 4_096)
-        let length = buffer.withUnsafeMutableBufferPointer { readlink("/proc/self/exe", $0.baseAddress!, $0.count - 1) }
-        if length <= 0 { return nil }
-        let path = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let candidate = directoryName(path) + "/espeak-ng-data"
+        guard let directory = ExecutableDirectory.path() else { return nil }
+        let candidate = directory + "/espeak-ng-data"
         return fileExists(candidate + "/phontab") ? candidate : nil
     }
 }

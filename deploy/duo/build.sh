@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds babyllama for the Milk-V Duo: one static riscv64 binary with the engine,
-# the HTTP service and speech, in .build-duo/babyllama, with the English espeak-ng
-# data beside it in .build-duo/espeak-ng-data. One command on a fresh Debian machine:
+# the HTTP service, speech and ALSA playback, in .build-duo/babyllama, with the
+# English espeak-ng data beside it in .build-duo/espeak-ng-data and alsa-lib's
+# configuration in .build-duo/alsa. One command on a fresh Debian machine:
 #
 #   deploy/duo/build.sh                  (rv64gc: the C906's scalar ISA)
 #   DUO_VECTOR=rvv deploy/duo/build.sh   (rv64gcv, RVV 1.0 boards: .build-duo/babyllama-rvv)
@@ -9,17 +10,19 @@
 # Steps, each skipped when its stamp in .build-duo/stamps says it is done (a rerun
 # with everything in place takes seconds):
 #  1. the cross tools from Debian (gcc-riscv64-linux-gnu, qemu-user, autotools...);
-#  2. the sources of libmicrohttpd, jansson and espeak-ng from Debian's source
+#  2. the sources of libmicrohttpd, jansson, espeak-ng and alsa-lib from Debian's source
 #     packages, through a private apt configuration in .build-duo/apt (the
 #     machine's own sources.list and package lists are not touched);
-#  3. those three cross-built static for riscv64 into .build-duo/prefix;
+#  3. those four cross-built static for riscv64 into .build-duo/prefix;
 #  4. LlamaCore, StorySpeech, StoryService and deploy/duo/*.swift as Embedded Swift
 #     (the same sources as the host build), Sources/CShim/*.c with swift's clang,
 #     linked with riscv64-linux-gnu-gcc -static.
 # The binary is glibc-static: it runs on the Duo's musl image as it is (static
-# binaries carry their libc) and under qemu-riscv64 here. ALSA is not built in:
-# the Duo 64M has no audio pins, so playback reports itself unavailable and speech
-# goes out as WAV (`say --out`, the service's "speak" answers).
+# binaries carry their libc) and under qemu-riscv64 here. alsa-lib is built in
+# (PCM only) for a Duo S's audio out or an I2S DAC on a Duo; its configuration tree
+# goes beside the binary as .build-duo/alsa, used when the board has no
+# /usr/share/alsa. The Duo 64M itself has no audio pins: there `say --out` and the
+# service's "audio": "wav" answers carry the speech.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -37,10 +40,7 @@ mark() { touch "$stamps/$1"; }
 
 # --- 1. tools -----------------------------------------------------------------
 tools=(gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-linux-gnu qemu-user
-       dpkg-dev autoconf automake libtool make pkg-config python3 ca-certificates
-       # headers only: StorySpeech's CAlsa module includes <alsa/asoundlib.h> (the
-       # library itself is not built for the Duo, see above)
-       libasound2-dev)
+       dpkg-dev autoconf automake libtool make pkg-config python3 ca-certificates)
 missing=()
 for package in "${tools[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
@@ -56,10 +56,10 @@ command -v swiftc >/dev/null || { echo "duo-build: swiftc not found (Swift 6.3 o
 
 # --- 2. sources -----------------------------------------------------------------
 # Pinned to the releases that are known to build and download: bookworm's
-# libmicrohttpd 0.9.76 and jansson 2.14; espeak-ng from trixie (1.52), because
+# libmicrohttpd 0.9.75, jansson 2.14 and alsa-lib 1.2.8; espeak-ng from trixie (1.52), because
 # bookworm's espeak-ng 1.51 source tarball was missing from the mirror (404) in a
 # trial while trixie's downloaded. The .dsc checksums are verified by apt.
-sources=(libmicrohttpd/bookworm jansson/bookworm espeak-ng/trixie)
+sources=(libmicrohttpd/bookworm jansson/bookworm espeak-ng/trixie alsa-lib/bookworm)
 apt_dir=$work/apt
 apt_options=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o "Dir::Etc::SourceParts=$apt_dir/sources.list.d"
              -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
@@ -136,6 +136,26 @@ if ! done_stamp espeak-ng; then
     mark espeak-ng
 fi
 
+if ! done_stamp alsa-lib; then
+    step "building alsa-lib"
+    dir=$(source_dir alsa-lib)
+    # PCM playback only: no mixer, MIDI, hwdep, sequencer, UCM or topology. No
+    # dlopen (--with-libdl=no): a static binary has its PCM plugins (hw, plug, null,
+    # file, dmix...) built in. The configuration directory compiled in is the
+    # system's (/usr/share/alsa, the board's own when it has one); the tree itself
+    # is installed into the prefix and shipped beside the binary as alsa/, which
+    # the Duo entry point hands alsa-lib (ALSA_CONFIG_DIR) when the system has none.
+    (cd "$dir" && ./configure "${configure_flags[@]}" --disable-python --disable-ucm --disable-topology \
+            --disable-old-symbols --disable-mixer --disable-rawmidi --disable-hwdep --disable-seq \
+            --disable-aload --with-libdl=no --with-configdir=/usr/share/alsa >/dev/null \
+        && make -j"$jobs" -C include >/dev/null && make -j"$jobs" -C src >/dev/null \
+        && make -C include install >/dev/null \
+        && make -C src install alsaconfigdir="$prefix/share/alsa" ALSA_CONFIG_DIR="$prefix/share/alsa" >/dev/null)
+    [ -f "$prefix/lib/libasound.a" ] && [ -f "$prefix/share/alsa/alsa.conf" ] \
+        || { echo "duo-build: alsa-lib did not install libasound.a and alsa.conf into $prefix" >&2; exit 1; }
+    mark alsa-lib
+fi
+
 # --- 4. babyllama ------------------------------------------------------------------
 # DUO_VECTOR=rvv builds for RVV 1.0 boards (rv64gcv) as babyllama-rvv. The C906's
 # vectors are RVV 0.7.1 (XTheadVector), which only GCC >= 14 targets:
@@ -175,9 +195,8 @@ if [ -x "$binary" ] && [ "$(cat "$stamps/$name.inputs" 2>/dev/null)" = "$inputs_
 else
     step "compiling babyllama ($march)"
     rm -rf "$objects" && mkdir -p "$objects/include"
-    # ALSA's headers only (CAlsa.h includes them), kept apart from the host's
-    # /usr/include so nothing else of the host leaks into the riscv64 compile.
-    cp -r /usr/include/alsa "$objects/include/"
+    # The cross-built alsa-lib's headers (CAlsa.h includes them) for the C files.
+    cp -r "$prefix/include/alsa" "$objects/include/"
     # The Swift code is rv64gc in both builds: the vector code is the C kernels
     # (Sources/CShim/riscv_kernels_*.c, tested one by one by check-duo-kernels.sh).
     # Letting LLVM auto-vectorize the Swift for rv64gcv would add vector code nothing
@@ -241,11 +260,13 @@ for path in sys.argv[1:]:
         f.write(struct.pack("<I", (flags & ~EF_RISCV_FLOAT_ABI) | EF_RISCV_FLOAT_ABI_DOUBLE))
 PY
     rm -f "$objects/libunicode-tables.a" && ar rcs "$objects/libunicode-tables.a" "$objects"/unicode/*.o
-    # One static executable: glibc, libm, pthreads, the three C libraries, the tables.
+    # One static executable: glibc, libm, pthreads, the four C libraries, the tables.
     $host-gcc -static -o "$binary.unstripped" "$objects"/*.o \
-        -L "$prefix/lib" -lmicrohttpd -ljansson -lespeak-ng -L "$objects" -lunicode-tables -lm -lpthread
+        -L "$prefix/lib" -lmicrohttpd -ljansson -lespeak-ng -lasound -L "$objects" -lunicode-tables \
+        -lm -lrt -lpthread
     $host-strip -o "$binary" "$binary.unstripped"
     rm -rf "$work/espeak-ng-data" && cp -r "$prefix/share/espeak-ng-data" "$work/espeak-ng-data"
+    rm -rf "$work/alsa" && cp -r "$prefix/share/alsa" "$work/alsa"
     echo "$inputs_hash" > "$stamps/$name.inputs"
 fi
-step "built $binary ($(du -k "$binary" | cut -f1) KiB) with espeak-ng-data ($(du -sk "$work/espeak-ng-data" | cut -f1) KiB) beside it"
+step "built $binary ($(du -k "$binary" | cut -f1) KiB) with espeak-ng-data ($(du -sk "$work/espeak-ng-data" | cut -f1) KiB) and alsa ($(du -sk "$work/alsa" | cut -f1) KiB) beside it"
