@@ -201,11 +201,14 @@ unset BABYLLAMA_DIR BABYLLAMA_LOG BABYLLAMA_PIDDIR BABYLLAMA_HOST BABYLLAMA_SHEL
 board=$work/board
 fakes=$work/fakes
 build=$work/build
-mkdir -p "$board/etc/init.d" "$board/var/run" "$board/var/log" "$board/root" "$fakes" "$build/espeak-ng-data/voices"
+mkdir -p "$board/etc/init.d" "$board/var/run" "$board/var/log" "$board/root" "$fakes" "$build/espeak-ng-data/voices" \
+    "$build/alsa/pcm"
 make_fake_server "$build/babyllama"
 chmod 700 "$build/babyllama"                  # install.sh must set the modes itself
 echo phondata >"$build/espeak-ng-data/phondata"
 echo voice >"$build/espeak-ng-data/voices/en"
+echo 'pcm.null { type null }' >"$build/alsa/alsa.conf"
+echo 'pcm.dmix {}' >"$build/alsa/pcm/dmix.conf"
 head -c 1000 /dev/urandom >"$work/story_q80.bin"
 head -c 500 /dev/urandom >"$work/tokenizer.bin"
 chmod 600 "$work/story_q80.bin"
@@ -289,6 +292,8 @@ check_file "$dir/babyllama.json" 644
 check_file "$dir/story_q80.bin" 644 "$work/story_q80.bin"
 check_file "$dir/tokenizer.bin" 644 "$work/tokenizer.bin"
 check_file "$dir/espeak-ng-data/voices/en" 644 "$build/espeak-ng-data/voices/en"
+check_file "$dir/alsa/alsa.conf" 644 "$build/alsa/alsa.conf"
+check_file "$dir/alsa/pcm/dmix.conf" 644 "$build/alsa/pcm/dmix.conf"
 check_file "$board/etc/init.d/S99zbabyllama" 755 "$init_script"
 [ ! -e "$dir/S99zbabyllama" ] || fail "install: the init script was left in $dir"
 if file_has "$dir/babyllama.json" '"checkpoint": "/root/babyllama/story_q80.bin"' &&

@@ -5,7 +5,8 @@
 #
 # HOST defaults to root@192.168.42.1. Copies .build-duo/babyllama (made by
 # deploy/duo/build.sh), the model and its tokenizer, .build-duo/espeak-ng-data,
-# a configuration made from Config/duo.json and the init script
+# .build-duo/alsa (alsa-lib's configuration, used when the board has no
+# /usr/share/alsa), a configuration made from Config/duo.json and the init script
 # deploy/duo/S99zbabyllama into /root/babyllama on the board, installs the
 # script as /etc/init.d/S99zbabyllama (so it starts at every boot, after usb0 is
 # up), starts it, and asks the server's /healthz from this machine.
@@ -29,7 +30,7 @@ die() {
 }
 
 usage() {
-    sed -n '2,24s/^# \{0,1\}//p' "$0"
+    sed -n '2,26s/^# \{0,1\}//p' "$0"
 }
 
 host=root@192.168.42.1
@@ -62,6 +63,7 @@ remote_dir=${BABYLLAMA_REMOTE_DIR:-/root/babyllama}
 health_tries=${BABYLLAMA_HEALTH_TRIES:-30}
 binary=$build_dir/babyllama
 speech_data=$build_dir/espeak-ng-data
+alsa_config=$build_dir/alsa
 init_script=$repo/deploy/duo/S99zbabyllama
 config_template=$repo/Config/duo.json
 
@@ -88,7 +90,7 @@ tokenizer_name=$(basename "$tokenizer")
 for name in "$model_name" "$tokenizer_name"; do
     case "$name" in
         *[!A-Za-z0-9._-]*) die "file names on the board may hold only letters, digits and . _ -: rename '$name'" ;;
-        babyllama | babyllama.json | S99zbabyllama | espeak-ng-data) die "'$name' is a name the install uses; rename it" ;;
+        babyllama | babyllama.json | S99zbabyllama | espeak-ng-data | alsa) die "'$name' is a name the install uses; rename it" ;;
     esac
 done
 [ "$model_name" != "$tokenizer_name" ] || die "the model and the tokenizer have the same file name ($model_name)"
@@ -99,6 +101,9 @@ if [ "$model_kib" -gt 40960 ]; then
 fi
 if [ ! -d "$speech_data" ]; then
     echo "install.sh: warning: $speech_data not found: the server will run without speech (requests for it get 501)" >&2
+fi
+if [ ! -d "$alsa_config" ]; then
+    echo "install.sh: warning: $alsa_config not found: on a board without /usr/share/alsa nothing can be played (WAV answers still work)" >&2
 fi
 
 if [ -n "${SCP:-}" ]; then
@@ -142,10 +147,11 @@ address=${host##*@}
 init=/etc/init.d/S99zbabyllama
 echo "== installing on $host: $model_name, $tokenizer_name into $remote_dir"
 # The running server is stopped first: its binary cannot be overwritten while it runs.
-run "${ssh_argv[@]}" "$host" "mkdir -p $remote_dir && if [ -x $init ]; then $init stop; fi && rm -rf $remote_dir/espeak-ng-data" ||
+run "${ssh_argv[@]}" "$host" "mkdir -p $remote_dir && if [ -x $init ]; then $init stop; fi && rm -rf $remote_dir/espeak-ng-data $remote_dir/alsa" ||
     die "could not reach $host over ssh (is the Duo plugged in, and usb0 up? try: ssh $host)"
 sources=("$binary" "$staging/babyllama.json" "$init_script" "$model" "$tokenizer")
 [ -d "$speech_data" ] && sources+=("$speech_data")
+[ -d "$alsa_config" ] && sources+=("$alsa_config")
 run "${scp_argv[@]}" -r "${sources[@]}" "$host:$remote_dir/" || die "copying to $host:$remote_dir failed"
 setup="chmod 755 $remote_dir/babyllama $remote_dir/S99zbabyllama"
 setup="$setup && chmod 644 $remote_dir/babyllama.json $remote_dir/$model_name $remote_dir/$tokenizer_name"
