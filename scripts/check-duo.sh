@@ -6,9 +6,15 @@
 #      sampled gqa260k cases byte for byte as run.c printed them; `run -m chat`
 #      holds the host's conversation byte for byte;
 #  (b) `serve` answers /healthz and /v1/generate on loopback with the host's tokens,
-#      and a "speak" request with its speech as WAV (no ALSA on the Duo to play it);
-#  (c) `say --out` writes a valid, non-silent 16-bit mono WAV; `say` without --out
-#      fails with one error line;
+#      an "audio": "wav" request with the speech as WAV, and a "speak" request is
+#      played through the linked alsa-lib into a `file` PCM;
+#  (c) `say --out` writes a valid, non-silent 16-bit mono WAV; `say --audio-device`
+#      with a `file` PCM (defined in a test asoundrc over the shipped .build-duo/alsa
+#      tree, and the shipped tree's own file: PCM with /usr/share/alsa hidden, which
+#      proves the binary finds alsa/ beside itself) writes the very samples of that
+#      WAV; a missing card (hw:9,9, and `default` under QEMU) fails with one error
+#      line; `run --speak` on the null device or a missing card still prints the
+#      golden story, with at most one warning;
 #  (d) peak resident memory (VmHWM, read from /proc/PID/status) of `run` and `serve` on
 #      the stories15M-shape Q8_0 model, beyond QEMU's own baseline and the mapped
 #      file, within the 24 MB budget; and no epoll anywhere in the binary;
@@ -159,14 +165,17 @@ def request(port, path, body=None, timeout=600):
     with urllib.request.urlopen(req, timeout=timeout) as answer:
         return answer.status, answer.read()
 
-def start_server(model_path, tokenizer, speech):
+def start_server(model_path, tokenizer, speech, audio_device=None):
     port = free_port()
     # One server at a time: each reads its config at start, so the file is reused.
     config = f"{models}/serve.json"
+    speech_config = {"enabled": speech}
+    if audio_device:
+        speech_config["audio_device"] = audio_device
     with open(config, "w") as file:
         json.dump({"server": {"host": "127.0.0.1", "port": port},
                    "model": {"checkpoint": model_path, "tokenizer": tokenizer, "threads": 1},
-                   "speech": {"enabled": speech}}, file)
+                   "speech": speech_config}, file)
     log = open(f"{models}/serve.log", "ab")
     process = subprocess.Popen(qemu + [duo, "serve", "--config", config], stdout=log, stderr=log)
     deadline = time.time() + 300
@@ -204,7 +213,11 @@ def stop_server(process):
         process.kill()
         return None, peak
 
-process, port = start_server("models/gqa260k.bin", "models/tok512.bin", True)
+# Speech played by the service goes into a raw file through alsa-lib's file PCM.
+served_raw = os.path.abspath(f"{models}/serve-speech.raw")
+if os.path.exists(served_raw):
+    os.remove(served_raw)
+process, port = start_server("models/gqa260k.bin", "models/tok512.bin", True, f"file:'{served_raw}',raw")
 status, body = request(port, "/healthz")
 check(status == 200, "serve under qemu-riscv64: GET /healthz", body.decode().strip()[:80])
 ask = {"prompt": "Once", "max_tokens": 24, "seed": 7, "temperature": 0.8, "top_p": 0.9}
@@ -217,12 +230,26 @@ host_generated = host_json["tokens"][prompt_count:][:24]
 check(status == 200 and answer.get("tokens") == host_generated,
       "serve under qemu-riscv64: POST /v1/generate tokens = host run --json (seed 7)",
       f"{len(answer.get('tokens', []))} tokens")
-status, body = request(port, "/v1/generate", dict(ask, max_tokens=8, speak=True))
+status, body = request(port, "/v1/generate", dict(ask, max_tokens=8, audio="wav"))
 audio = json.loads(body).get("audio", {})
 import base64
 wav = base64.b64decode(audio.get("data", "")) if audio else b""
 check(status == 200 and wav[:4] == b"RIFF" and wav[8:12] == b"WAVE",
-      "serve under qemu-riscv64: \"speak\" without ALSA answers the speech as WAV", f"{len(wav)} bytes")
+      "serve under qemu-riscv64: \"audio\": \"wav\" answers the speech as WAV", f"{len(wav)} bytes")
+status, body = request(port, "/v1/generate", dict(ask, max_tokens=8, speak=True))
+answer = json.loads(body)
+# Played after the answer, on the service's playback thread: wait (at most 120 s)
+# for the file PCM to hold the story's speech.
+deadline = time.time() + 120
+played = b""
+while time.time() < deadline:
+    played = open(served_raw, "rb").read() if os.path.exists(served_raw) else b""
+    if len(played) >= 2 * 22050 // 4 and max(abs(s) for s in struct.unpack(f"<{len(played) // 2}h", played[:len(played) // 2 * 2])) > 1000:
+        break
+    time.sleep(0.5)
+check(status == 200 and "audio" not in answer and len(played) >= 2 * 22050 // 4,
+      "serve under qemu-riscv64: \"speak\" is played through alsa-lib (file PCM), not answered as WAV",
+      f"{len(played) // 2} samples played")
 code, _ = stop_server(process)
 check(code == 0, "serve under qemu-riscv64: SIGTERM exits 0", f"exit {code}")
 
@@ -245,10 +272,73 @@ if ok:
           and data_size == len(data) - 44 and data_size > rate and peak > 1000)
     detail = f"{rate} Hz, {data_size // 2} samples, peak {peak}"
 check(ok, "say --out under qemu-riscv64: valid 16-bit mono WAV, non-silent", detail)
-said = run(qemu + [duo, "say", "Hello"])
-lines = said.stderr.decode().strip().splitlines()
-check(said.returncode == 1 and len(lines) == 1 and lines[0].startswith("babyllama: error:") and "ALSA" in lines[0],
-      "say without --out: one error line (no ALSA), exit 1", lines[0] if lines else "")
+def error_lines(result):
+    """stderr's lines without espeak-ng's own timing line ("tts ms: N")."""
+    return [line for line in result.stderr.decode().strip().splitlines() if not line.startswith("tts ms:")]
+
+def wav_samples(path):
+    """The sample bytes of a WAV written by `say --out` (after its 44-byte header)."""
+    data = open(path, "rb").read()
+    return data[44:]
+
+hello = "Hello from the Duo"
+hello_wav = f"{models}/hello.wav"
+said = run(qemu + [duo, "say", hello, "--out", hello_wav])
+expected = wav_samples(hello_wav) if said.returncode == 0 else b""
+check(said.returncode == 0 and len(expected) > 22050, f"say --out '{hello}'", f"{len(expected) // 2} samples")
+
+# A test asoundrc over the shipped configuration tree: a `file` PCM writing raw samples.
+alsa_dir = os.path.abspath(".build-duo/alsa")
+raw_path = os.path.abspath(f"{models}/hello.raw")
+asoundrc = os.path.abspath(f"{models}/asoundrc")
+with open(asoundrc, "w") as file:
+    file.write(f'pcm.duo_check {{ type file slave.pcm "null" file "{raw_path}" format "raw" }}\n')
+alsa_env = dict(os.environ, ALSA_CONFIG_DIR=alsa_dir, ALSA_CONFIG_PATH=f"{alsa_dir}/alsa.conf:{asoundrc}")
+if os.path.exists(raw_path):
+    os.remove(raw_path)
+said = subprocess.run(qemu + [duo, "say", hello, "--audio-device", "duo_check"], capture_output=True, timeout=300,
+                      env=alsa_env)
+played = open(raw_path, "rb").read() if os.path.exists(raw_path) else b""
+check(said.returncode == 0 and expected and played == expected,
+      "say --audio-device duo_check (file PCM in a test asoundrc over .build-duo/alsa): the samples of say --out",
+      f"exit {said.returncode}, {len(played) // 2} samples played, {len(expected) // 2} expected"
+      + (f", {error_lines(said)}" if said.returncode else ""))
+
+# The binary itself finds alsa/ beside it when the system has no /usr/share/alsa
+# (as on the Duo's image): hide this machine's in a private mount namespace.
+if os.path.exists(raw_path):
+    os.remove(raw_path)
+empty = os.path.abspath(f"{models}/empty")
+os.makedirs(empty, exist_ok=True)
+hidden = ["unshare", "-m", "sh", "-c", f'mount --bind "{empty}" /usr/share/alsa && exec "$@"', "hidden"]
+probe = run(hidden + ["test", "!", "-e", "/usr/share/alsa/alsa.conf"]) if os.path.isdir("/usr/share/alsa") else None
+if probe is None or probe.returncode == 0:
+    if probe is None:
+        hidden = []   # no system tree at all: the binary must use its own either way
+    said = run(hidden + qemu + [os.path.abspath(duo), "say", hello, "--audio-device", f"file:'{raw_path}',raw"])
+    played = open(raw_path, "rb").read() if os.path.exists(raw_path) else b""
+    check(said.returncode == 0 and expected and played == expected,
+          "say --audio-device file:PATH,raw with no /usr/share/alsa: the shipped alsa/ is found, samples of say --out",
+          f"exit {said.returncode}, {len(played) // 2} samples" + (f", {error_lines(said)}" if said.returncode else ""))
+else:
+    print("skip say with /usr/share/alsa hidden: `unshare -m` + mount --bind not permitted here "
+          f"({probe.stderr.decode().strip()[:80]})", flush=True)
+
+for device, label in [("hw:9,9", "say --audio-device hw:9,9 (no such card)"),
+                      (None, "say without --out (no sound card under QEMU)")]:
+    said = run(qemu + [duo, "say", "Hello"] + (["--audio-device", device] if device else []))
+    lines = error_lines(said)
+    check(said.returncode == 1 and len(lines) == 1 and lines[0].startswith("babyllama: error: no audio device")
+          and "--out" in lines[0], f"{label}: one error line, exit 1", lines[0] if lines else "")
+
+case = cases["gqa260k_greedy"]
+for device in ["null", "hw:9,9"]:
+    spoken = run(qemu + [duo] + run_arguments(case, extra=["--speak", "--audio-device", device]))
+    warnings = [line for line in spoken.stderr.decode().splitlines() if "warning" in line]
+    check(spoken.returncode == 0 and spoken.stdout == case["text"].encode() and len(warnings) <= 1
+          and (device != "null" or not warnings),
+          f"run --speak --audio-device {device}: the golden story, {len(warnings)} warning(s)",
+          warnings[0] if warnings else "")
 
 # --- (d) memory ------------------------------------------------------------------------------
 def peak_rss_kib(command):
