@@ -77,8 +77,8 @@ final class SpeechService: @unchecked Sendable {
         }
     }
 
-    /// `"speak"` on a server that can play nothing (no ALSA in this build, as on the
-    /// Duo 64M, or none on this machine): the story's speech comes back in the answer
+    /// `"speak"` on a server that can play nothing (libasound cannot be loaded on
+    /// this machine): the story's speech comes back in the answer
     /// as WAV instead, so the client can play it.
     func resolvingPlayback(_ request: GenerationRequest) -> GenerationRequest {
         guard request.speak, playbackUnavailableReason != nil else { return request }

@@ -11,8 +11,8 @@ public final class AlsaAudioOutput: AudioOutput, @unchecked Sendable {
     public static let latencyMicroseconds: UInt32 = 300_000
     private var pcm: OpaquePointer?
 
-    /// Why this process can play no audio at all (libasound cannot be loaded, or the
-    /// binary has no ALSA, as the Duo's), or nil. A missing or busy device shows
+    /// Why this process can play no audio at all (libasound cannot be loaded), or
+    /// nil (always in the Duo's static build, which links alsa-lib). A missing or busy device shows
     /// only when `open` tries it.
     public static var unavailableReason: String? {
         guard let reason = babyllama_alsa_unavailable_reason() else { return nil }

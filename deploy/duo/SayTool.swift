@@ -2,8 +2,8 @@ import CShim
 import StorySpeech
 
 /// `babyllama say`: speaks text on the audio device, or writes it as a WAV file
-/// (the host's SayCommand). This build has no ALSA, so without `--out` it fails
-/// with one line saying so.
+/// (the host's SayCommand). alsa-lib is linked in; without a sound card (the Duo
+/// 64M has no audio pins) `say` without `--out` fails with one line saying so.
 struct SayTool {
     static let usage = "usage: babyllama say TEXT [--out FILE.wav] \(SpeechFlags.usage)   (TEXT '-' reads stdin)"
 

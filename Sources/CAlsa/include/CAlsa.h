@@ -8,8 +8,8 @@
 
 #include <alsa/asoundlib.h>
 
-/// Why this process can play no audio at all (libasound cannot be loaded, or the
-/// binary has no ALSA built in, as the Duo's), or NULL when ALSA is there. A
+/// Why this process can play no audio at all (libasound cannot be loaded), or
+/// NULL when ALSA is there (always, in the Duo's static build). A
 /// missing or busy device shows only when it is opened.
 const char *babyllama_alsa_unavailable_reason(void);
 
