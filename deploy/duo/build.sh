@@ -65,9 +65,12 @@ apt_options=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o "Dir::Etc::Sourc
              -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
              -o "Dir::Etc::Preferences=$apt_dir/preferences" -o "Dir::Etc::PreferencesParts=$apt_dir/preferences.d"
              -o "APT::Sandbox::User=root" -o "Acquire::Languages=none")
-if ! done_stamp sources; then
+# The stamp holds the list fetched: a build directory from before a package was
+# added (alsa-lib) fetches again.
+if [ "$(cat "$stamps/sources" 2>/dev/null)" != "${sources[*]}" ]; then
     step "fetching sources: ${sources[*]}"
-    rm -rf "$apt_dir" "$work/src"
+    # Fresh sources are built again (the checks read libmicrohttpd's configure result).
+    rm -rf "$apt_dir" "$work/src" "$stamps"/{jansson,libmicrohttpd,espeak-ng,alsa-lib}
     mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/sources.list.d" \
              "$apt_dir/preferences.d" "$work/src"
     cat > "$apt_dir/sources.list" <<'EOF'
@@ -77,7 +80,7 @@ EOF
     touch "$apt_dir/preferences"
     apt-get "${apt_options[@]}" update
     (cd "$work/src" && apt-get "${apt_options[@]}" source "${sources[@]}")
-    mark sources
+    echo "${sources[*]}" > "$stamps/sources"
 fi
 # The unpacked source directory of a package (name-version).
 source_dir() { find "$work/src" -maxdepth 1 -type d -name "$1-[0-9]*" | head -1; }
