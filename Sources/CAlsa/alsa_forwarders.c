@@ -21,7 +21,8 @@ static struct lazy_library library = { .soname = "libasound.so.2", .package = "l
     X(snd_pcm_recover) \
     X(snd_pcm_drain) \
     X(snd_pcm_drop) \
-    X(snd_pcm_close)
+    X(snd_pcm_close) \
+    X(snd_card_next)
 
 /// The library's functions, typed from its own header.
 #define DECLARE_POINTER(name) __typeof__(name) *name;
@@ -91,4 +92,10 @@ LAZY_FORWARDER int snd_pcm_drop(snd_pcm_t *pcm) {
 
 LAZY_FORWARDER int snd_pcm_close(snd_pcm_t *pcm) {
     return ready() ? real.snd_pcm_close(pcm) : -ENOENT;
+}
+
+LAZY_FORWARDER int snd_card_next(int *card) {
+    if (ready()) return real.snd_card_next(card);
+    if (card != NULL) *card = -1;
+    return -ENOENT;
 }

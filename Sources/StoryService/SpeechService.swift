@@ -61,7 +61,7 @@ final class SpeechService: @unchecked Sendable {
             let engine = try SpeechEngine(settings: config.speech)
             self.engine = engine
             unavailableReason = ""
-            playbackUnavailableReason = AlsaAudioOutput.unavailableReason
+            playbackUnavailableReason = AlsaAudioOutput.playbackImpossibleReason(device: settings.audioDevice)
             Log.line("babyllama: speech: espeak-ng voice \(settings.voice), \(settings.rate) words/min, volume \(settings.volume), "
                      + "audio device '\(settings.audioDevice)', \(engine.sampleRate) Hz, data \(engine.dataPath) "
                      + "(started in \(formatFixed(milliseconds(shim_monotonic_ns() - started), decimals: 1)) ms)")
@@ -77,9 +77,10 @@ final class SpeechService: @unchecked Sendable {
         }
     }
 
-    /// `"speak"` on a server that can play nothing (libasound cannot be loaded on
-    /// this machine): the story's speech comes back in the answer
-    /// as WAV instead, so the client can play it.
+    /// `"speak"` on a server that can play nothing (libasound cannot be loaded, or the
+    /// device is the default or a card and there is no sound card, as on a Duo 64M):
+    /// the story's speech comes back in the answer as WAV instead, so the client can
+    /// play it.
     func resolvingPlayback(_ request: GenerationRequest) -> GenerationRequest {
         guard request.speak, playbackUnavailableReason != nil else { return request }
         var resolved = request

@@ -19,6 +19,22 @@ public final class AlsaAudioOutput: AudioOutput, @unchecked Sendable {
         return String(cString: reason)
     }
 
+    /// Why a story sent to `device` could never be heard here, or nil: ALSA is
+    /// unavailable, or `device` is the default or a card (`hw:`, `plughw:`,
+    /// `sysdefault`) and the machine has no sound card at all, as on the Duo 64M.
+    /// Other devices (`null`, plugins an .asoundrc defines) are not judged here: a
+    /// missing one shows when a story opens it.
+    public static func playbackImpossibleReason(device: String) -> String? {
+        if let unavailableReason { return unavailableReason }
+        let namesACard = device == "default" || device.hasPrefix("hw:") || device.hasPrefix("plughw:")
+            || device.hasPrefix("sysdefault")
+        var card: Int32 = -1
+        if namesACard && (snd_card_next(&card) < 0 || card < 0) {
+            return "this machine has no sound card for audio device '\(device)'"
+        }
+        return nil
+    }
+
     public init(device: String = "default") {
         self.device = device
     }

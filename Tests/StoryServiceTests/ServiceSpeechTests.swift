@@ -299,6 +299,28 @@ final class ServiceSpeechTests: XCTestCase {
         XCTAssertEqual(try Curl.request("GET", server.url("/healthz")).status, 200)
     }
 
+    /// A machine with no sound card at all (a Duo 64M; most CI machines) and the
+    /// default device: `"speak"` cannot be heard, so the answer carries the speech as
+    /// WAV instead, the start-up log says why, and nothing counts as a failed playback.
+    func testSpeakingWithNoSoundCardAnswersTheSpeechAsWAV() throws {
+        if FileManager.default.fileExists(atPath: "/dev/snd") {
+            throw XCTSkip("this machine has sound devices (/dev/snd)")
+        }
+        let own = try ServerProcess(["--config", try ServiceSpeechTests.config(speech: ["enabled": true,
+                                                                                        "audio_device": "default"]),
+                                     "--model", Repo.model, "--tokenizer", Repo.tokenizer])
+        defer { _ = own.stop() }
+        let answer = try post("/v1/generate", ["prompt": "Once upon a time", "seed": 5, "max_tokens": 40, "speak": true],
+                              on: own)
+        XCTAssertEqual(answer.status, 200, answer.text)
+        let json = answer.json()
+        XCTAssertGreaterThan(try audio(json).rms, WAVFile.speechRMSFloor, "the story's speech, as WAV")
+        XCTAssertGreaterThan(ttsMilliseconds(json), 0)
+        XCTAssertTrue(own.log.contains("no sound card for audio device 'default'"), own.log)
+        XCTAssertEqual(try own.metric("babyllama_tts_playback_failures_total"), 0)
+        XCTAssertEqual(warnings(own.log), [], own.log)
+    }
+
     func testStoriesAreHeardWholeOneAtATimeInOrderAfterTheirAnswers() throws {
         let speaker = try PipeSpeaker()
         defer { speaker.stop() }
