@@ -63,6 +63,15 @@ public final class AlsaAudioOutput: AudioOutput, @unchecked Sendable {
         pcm = handle
     }
 
+    /// Plays `audio` whole: opens the device, writes every sample, waits until it
+    /// has been heard and closes the device (`say`; stories stream through `write`).
+    public func play(_ audio: SpeechAudio) throws(SpeechError) {
+        try open(sampleRate: audio.sampleRate)
+        defer { close() }
+        try audio.samples.withUnsafeBufferPointer { samples throws(SpeechError) in try write(samples) }
+        drain()
+    }
+
     public func write(_ samples: UnsafeBufferPointer<Int16>) throws(SpeechError) {
         guard let pcm else { throw .audioWriteFailed(device: device, reason: "device is not open") }
         guard let base = samples.baseAddress else { return }

@@ -60,6 +60,14 @@ struct ParsedArguments {
         }
     }
 
+    /// The command's one positional argument, called `name` in the error when missing.
+    func onlyPositional(_ name: String) throws(UsageError) -> String {
+        guard positionals.count == 1 else {
+            throw UsageError(positionals.isEmpty ? "missing \(name)" : "unexpected argument '\(positionals[1])'")
+        }
+        return positionals[0]
+    }
+
     /// The value given for option `name`, if any.
     func value(_ name: String) -> String? {
         values.last { same($0.name, Array(name.utf8)) }?.value

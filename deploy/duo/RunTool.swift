@@ -38,10 +38,7 @@ struct RunTool {
     /// Reads and checks the command line (everything after `run`).
     init(_ arguments: ArraySlice<String>) throws(UsageError) {
         let parsed = try ParsedArguments(arguments, options: RunTool.options)
-        guard parsed.positionals.count == 1 else {
-            throw UsageError(parsed.positionals.isEmpty ? "missing CHECKPOINT" : "unexpected argument '\(parsed.positionals[1])'")
-        }
-        checkpointPath = parsed.positionals[0]
+        checkpointPath = try parsed.onlyPositional("CHECKPOINT")
         tokenizerPath = parsed.value("tokenizer")
         temperature = try parsed.float("temperature", 1.0)
         topP = try parsed.float("topp", 0.9)

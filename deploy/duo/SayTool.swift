@@ -1,4 +1,3 @@
-import CShim
 import StorySpeech
 
 /// `babyllama say`: speaks text on the audio device, or writes it as a WAV file
@@ -15,44 +14,14 @@ struct SayTool {
 
     init(_ arguments: ArraySlice<String>) throws(UsageError) {
         let parsed = try ParsedArguments(arguments, options: SayTool.options)
-        guard parsed.positionals.count == 1 else {
-            throw UsageError(parsed.positionals.isEmpty ? "missing TEXT" : "unexpected argument '\(parsed.positionals[1])'")
-        }
-        text = parsed.positionals[0]
+        text = try parsed.onlyPositional("TEXT")
         out = parsed.value("out")
         settings = try SpeechFlags.settings(parsed)
     }
 
     /// Speaks; returns the exit status.
     func run() -> Int32 {
-        let audio: SpeechAudio
-        do {
-            let engine = try SpeechEngine(settings: settings)
-            let words = same(text, "-") ? String(decoding: readStandardInput(), as: UTF8.self) : text
-            audio = try engine.synthesize(words)
-        } catch {
-            return failure(error.message)
-        }
-        if let out {
-            if !writeFile(out, audio.wavBytes()) {
-                return failure("cannot write '\(out)': \(String(cString: strerror(shim_errno())))")
-            }
-        } else {
-            do {
-                try play(audio)
-            } catch {
-                return failure("\(error.message) (--out FILE.wav saves the speech instead)")
-            }
-        }
-        standardError("tts ms: \(fixed(audio.synthesisMilliseconds, 1))\n")
-        return 0
-    }
-
-    private func play(_ audio: SpeechAudio) throws(SpeechError) {
-        let output = AlsaAudioOutput(device: settings.audioDevice)
-        try output.open(sampleRate: audio.sampleRate)
-        defer { output.close() }
-        try audio.samples.withUnsafeBufferPointer { samples throws(SpeechError) in try output.write(samples) }
-        output.drain()
+        guard let message = SayRun.say(text, out: out, settings: settings) else { return 0 }
+        return failure(message)
     }
 }

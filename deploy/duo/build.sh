@@ -182,10 +182,10 @@ esac
 objects=$work/obj-$march
 binary=$work/$name
 # The host CLI's Embedded-clean pieces the Duo's entry point shares: I/O, `run`'s
-# story and chat loops, the tokenizer search and JSON strings.
+# story and chat loops, `say`, the tokenizer search and JSON strings.
 shared_cli_sources=(Sources/babyllama/Console.swift Sources/babyllama/ChatSession.swift
                     Sources/babyllama/StoryRun.swift Sources/babyllama/TokenizerSearch.swift
-                    Sources/babyllama/JSONText.swift)
+                    Sources/babyllama/JSONText.swift Sources/babyllama/SayRun.swift)
 swift_sources=(Sources/LlamaCore/*.swift Sources/StorySpeech/*.swift Sources/StoryService/*.swift
                "${shared_cli_sources[@]}" deploy/duo/*.swift)
 c_sources=(Sources/CShim/*.c deploy/duo/*.c)
