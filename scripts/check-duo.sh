@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Builds the Duo's static riscv64 babyllama (deploy/duo/build.sh) and proves it
 # under qemu-riscv64 against the host build and run.c's golden output:
-#  (a) greedy tokens and text for gqa260k and tiny-unshared, the first 16 tokens of
-#      the stories15M-shape model, all equal to the host's and the golden; the
-#      sampled gqa260k cases byte for byte as run.c printed them; `run -m chat`
-#      holds the host's conversation byte for byte;
+#  (a) greedy tokens and text for the bundled stories260K (from BOS and from a
+#      prompt) and tiny-unshared, the first 16 tokens of the stories15M-shape model,
+#      all equal to the host's and the golden; `run` with no checkpoint tells
+#      llama2.c's test story (run.c's bytes); the sampled stories260K cases byte for
+#      byte as run.c printed them; `run -m chat` holds the host's conversation byte
+#      for byte;
 #  (b) `serve` answers /healthz and /v1/generate on loopback with the host's tokens,
 #      an "audio": "wav" request with the speech as WAV, and a "speak" request is
 #      played through the linked alsa-lib into a `file` PCM; with no sound card (as
@@ -20,7 +22,7 @@
 #      the stories15M-shape Q8_0 model, beyond QEMU's own baseline and the mapped
 #      file, within the 24 MB budget; and no epoll anywhere in the binary;
 #  (e) the RVV 1.0 build (DUO_VECTOR=rvv) under `qemu-riscv64 -cpu rv64,v=true,
-#      vlen=128|256,vext_spec=v1.0`: the gqa260k greedy text, the first 16 tokens
+#      vlen=128|256,vext_spec=v1.0`: the stories260K greedy text, the first 16 tokens
 #      of the 15M-shape greedy golden, and the 15M-shape Q8_0 stories (greedy and
 #      sampled) byte for byte as runq.c printed them.
 # The random models are written by scripts/make_model.py and checked by the sha256
@@ -71,7 +73,7 @@ m15q = model("m15q.bin", ["--from-v0", m15, "--version", "2"],
 tiny = model("tiny_unshared.bin", ["--dim", "64", "--hidden", "172", "--layers", "2", "--heads", "4",
                                    "--kv-heads", "2", "--vocab", "512", "--seq", "128", "--seed", "7", "--unshared"],
              "e43fd46b8c1ad9d523fe2846096a516395b45a7e9c6d6e2787d1fad2f7128026")
-paths = {"gqa260k.bin": "models/gqa260k.bin", "tiny_unshared.bin": tiny, "m15.bin": m15, "m15q.bin": m15q}
+paths = {"stories260K.bin": "models/stories260K.bin", "tiny_unshared.bin": tiny, "m15.bin": m15, "m15q.bin": m15q}
 cases = {json.loads(line)["name"]: json.loads(line) for line in open("Tests/Fixtures/generate.jsonl")}
 
 def run_arguments(case, steps=None, extra=()):
@@ -83,8 +85,8 @@ def run(command, timeout=900):
     return subprocess.run(command, capture_output=True, timeout=timeout)
 
 # --- (a) generation ---------------------------------------------------------------------
-for name, steps, compare in [("gqa260k_greedy", None, None), ("tiny_unshared_greedy", None, None),
-                             ("m15_greedy", 16, 16)]:
+for name, steps, compare in [("stories260K_greedy", None, None), ("stories260K_prompt_greedy", None, None),
+                             ("tiny_unshared_greedy", None, None), ("m15_greedy", 16, 16)]:
     case = cases[name]
     duo_json = run(qemu + [duo] + run_arguments(case, steps, ["--json"]))
     host_json = run([host] + run_arguments(case, steps, ["--json"]))
@@ -107,10 +109,20 @@ for name, steps, compare in [("gqa260k_greedy", None, None), ("tiny_unshared_gre
 # fast fp32 kernels (Sources/CShim/riscv_kernels_*.c) sum in their own order, so a
 # sampled fp32 stream may drift from run.c after a while, as on the host; the Q8_0
 # kernels add each group in runq.c's order, so a sampled Q8_0 story is runq.c's exactly.
-case = cases["gqa260k_t1_s42"]
-result = run(qemu + [duo] + run_arguments(case, extra=["--kernels", "scalar"]))
-check(result.returncode == 0 and result.stdout == case["text"].encode(),
-      "gqa260k_t1_s42 (--kernels scalar): byte for byte as run.c under qemu-riscv64")
+for name in ["stories260K_t08_s42", "stories260K_t1_s7"]:
+    case = cases[name]
+    result = run(qemu + [duo] + run_arguments(case, extra=["--kernels", "scalar"]))
+    check(result.returncode == 0 and result.stdout == case["text"].encode(),
+          f"{name} (--kernels scalar): byte for byte as run.c under qemu-riscv64")
+    result = run(qemu + [duo] + run_arguments(case))
+    print(f"     {name} (fast fp32 kernels): {'= run.c' if result.stdout == case['text'].encode() else 'differs from run.c'}")
+
+# The bundled model with no checkpoint argument: llama2.c's test_all.py story (run.c
+# greedy for 200 steps), found beside the binary's checkout.
+story = cases["stories260K_greedy"]["text"].encode()
+result = run(qemu + [duo, "run", "-t", "0", "-n", "200"])
+check(result.returncode == 0 and len(result.stdout) > 400 and story.startswith(result.stdout[:-1]),
+      "run -t 0 -n 200 (bundled stories260K) under qemu-riscv64: run.c's story", result.stdout[:60].decode(errors="replace"))
 for name in ["m15q_greedy", "m15q_t08_s1"]:
     case = cases[name]
     result = run(qemu + [duo] + run_arguments(case))
@@ -122,10 +134,10 @@ for name in ["m15q_greedy", "m15q_t08_s1"]:
 # tokens, Q8_0 (integer dot products, groups added in runq.c's order) is runq.c's output exactly.
 for vlen in (128, 256):
     rvv = ["qemu-riscv64", "-cpu", f"rv64,v=true,vlen={vlen},vext_spec=v1.0", ".build-duo/babyllama-rvv"]
-    case = cases["gqa260k_greedy"]
+    case = cases["stories260K_greedy"]
     result = run(rvv + run_arguments(case))
     check(result.returncode == 0 and result.stdout == case["text"].encode(),
-          f"RVV 1.0, vlen={vlen}: gqa260k_greedy text = run.c")
+          f"RVV 1.0, vlen={vlen}: stories260K_greedy text = run.c")
     case = cases["m15_greedy"]
     result = run(rvv + run_arguments(case, 16, ["--json"]))
     check(result.returncode == 0 and json.loads(result.stdout)["tokens"][:16] == case["tokens"][:16],
@@ -137,7 +149,7 @@ for vlen in (128, 256):
               f"RVV 1.0, vlen={vlen}: {name} byte for byte as runq.c")
 
 # run.c's chat loop (-m chat, the host's ChatSession): the system prompt asked on stdin.
-chat = ["run", "models/gqa260k.bin", "-z", "models/tok512.bin", "-m", "chat", "-t", "0", "-n", "60", "-i", "hi"]
+chat = ["run", "models/stories260K.bin", "-z", "models/tok512.bin", "-m", "chat", "-t", "0", "-n", "60", "-i", "hi"]
 duo_chat = subprocess.run(qemu + [duo] + chat, input=b"be brief\n", capture_output=True, timeout=300)
 host_chat = subprocess.run([host] + chat, input=b"be brief\n", capture_output=True, timeout=300)
 check(duo_chat.returncode == 0 and duo_chat.stdout == host_chat.stdout
@@ -148,7 +160,7 @@ bad = run(qemu + [duo, "run", "models/missing.bin"])
 lines = bad.stderr.decode().strip().splitlines()
 check(bad.returncode == 1 and len(lines) == 1 and lines[0].startswith("babyllama: error:"),
       "missing checkpoint: one error line, exit 1", lines[0] if lines else "")
-bad = run(qemu + [duo, "run", "models/gqa260k.bin", "--frobnicate"])
+bad = run(qemu + [duo, "run", "models/stories260K.bin", "--frobnicate"])
 lines = bad.stderr.decode().strip().splitlines()
 check(bad.returncode == 1 and lines and lines[0] == "babyllama: error: unknown option '--frobnicate'"
       and lines[1].startswith("usage: babyllama run"), "bad flag: error line + usage, exit 1")
@@ -218,13 +230,13 @@ def stop_server(process):
 served_raw = os.path.abspath(f"{models}/serve-speech.raw")
 if os.path.exists(served_raw):
     os.remove(served_raw)
-process, port = start_server("models/gqa260k.bin", "models/tok512.bin", True, f"file:'{served_raw}',raw")
+process, port = start_server("models/stories260K.bin", "models/tok512.bin", True, f"file:'{served_raw}',raw")
 status, body = request(port, "/healthz")
 check(status == 200, "serve under qemu-riscv64: GET /healthz", body.decode().strip()[:80])
 ask = {"prompt": "Once", "max_tokens": 24, "seed": 7, "temperature": 0.8, "top_p": 0.9}
 status, body = request(port, "/v1/generate", ask)
 answer = json.loads(body)
-host_json = json.loads(run([host, "run", "models/gqa260k.bin", "-z", "models/tok512.bin", "-t", "0.8", "-p", "0.9",
+host_json = json.loads(run([host, "run", "models/stories260K.bin", "-z", "models/tok512.bin", "-t", "0.8", "-p", "0.9",
                             "-s", "7", "-i", "Once", "-n", "1000", "--json"]).stdout)
 prompt_count = host_json["prompt_tokens"]
 host_generated = host_json["tokens"][prompt_count:][:24]
@@ -258,7 +270,7 @@ check(code == 0, "serve under qemu-riscv64: SIGTERM exits 0", f"exit {code}")
 if os.path.exists("/dev/snd"):
     print("skip serve with no sound card: this machine has /dev/snd", flush=True)
 else:
-    process, port = start_server("models/gqa260k.bin", "models/tok512.bin", True)
+    process, port = start_server("models/stories260K.bin", "models/tok512.bin", True)
     status, body = request(port, "/v1/generate", dict(ask, max_tokens=8, speak=True))
     audio = json.loads(body).get("audio", {}) if status == 200 else {}
     wav = base64.b64decode(audio.get("data", "")) if audio else b""
@@ -346,7 +358,7 @@ for device, label in [("hw:9,9", "say --audio-device hw:9,9 (no such card)"),
     check(said.returncode == 1 and len(lines) == 1 and lines[0].startswith("babyllama: error: no audio device")
           and "--out" in lines[0], f"{label}: one error line, exit 1", lines[0] if lines else "")
 
-case = cases["gqa260k_greedy"]
+case = cases["stories260K_greedy"]
 for device in ["null", "hw:9,9"]:
     spoken = run(qemu + [duo] + run_arguments(case, extra=["--speak", "--audio-device", device]))
     warnings = [line for line in spoken.stderr.decode().splitlines() if "warning" in line]
@@ -368,8 +380,8 @@ def peak_rss_kib(command):
 
 budget_mb = 24
 file_kib = os.path.getsize(m15q) / 1024
-code, baseline = peak_rss_kib(qemu + [duo, "run", "models/gqa260k.bin", "-z", "models/tok512.bin", "-n", "1", "-t", "0"])
-check(code == 0, "baseline: qemu-riscv64 running gqa260k for 1 step", f"VmHWM {baseline / 1024:.1f} MB")
+code, baseline = peak_rss_kib(qemu + [duo, "run", "models/stories260K.bin", "-z", "models/tok512.bin", "-n", "1", "-t", "0"])
+check(code == 0, "baseline: qemu-riscv64 running stories260K for 1 step", f"VmHWM {baseline / 1024:.1f} MB")
 code, run_peak = peak_rss_kib(qemu + [duo, "run", m15q, "-z", "models/tokenizer.bin", "-n", "32", "-t", "0",
                                       "-i", "Once upon a time"])
 beyond = (run_peak - baseline - file_kib) / 1024

@@ -7,5 +7,5 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 # The Swift runtime linked in: only the pages used become resident (~4 MB less than shared libraries).
 swift build -c release --static-swift-stdlib
-echo "== babyllama run models/gqa260k.bin -t 0 -n 128 (bundled model; its text is not meaningful, see README)"
-.build/release/babyllama run models/gqa260k.bin -z models/tok512.bin -t 0 -n 128
+echo "== babyllama run -t 0 -n 200   (the bundled stories260K, greedy: llama2.c's test story)"
+.build/release/babyllama run -t 0 -n 200

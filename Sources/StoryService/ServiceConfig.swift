@@ -12,7 +12,7 @@ public struct ServiceConfig: Equatable, Sendable {
     /// TCP port; 0 lets the system choose (the log says which).
     public var port = 8080
     /// The llama2.c checkpoint served.
-    public var checkpointPath = "models/gqa260k.bin"
+    public var checkpointPath = "models/stories260K.bin"
     /// Its tokenizer.
     public var tokenizerPath = "models/tok512.bin"
     /// Threads for the matmuls; 0 means one per CPU.

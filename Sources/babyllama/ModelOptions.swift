@@ -4,8 +4,11 @@ import StorySpeech
 
 /// Options shared by every command that loads a model.
 struct ModelOptions: ParsableArguments {
-    @Argument(help: "llama2.c checkpoint: v0 (fp32, run.c) or v2 (Q8_0, runq.c).")
-    var checkpoint: String
+    @Argument(help: ArgumentHelp("llama2.c checkpoint: v0 (fp32, run.c) or v2 (Q8_0, runq.c). Default: the bundled stories260K (models/stories260K.bin; its tokenizer tok512.bin is found beside it).", valueName: "checkpoint"))
+    var checkpointArgument: String?
+
+    /// The checkpoint named, or the bundled model.
+    var checkpoint: String { checkpointArgument ?? BundledModel.path() }
 
     @Option(name: [.customShort("z"), .long],
             help: "Tokenizer file (default: tok<vocab>.bin or tokenizer.bin beside the checkpoint, then models/).")

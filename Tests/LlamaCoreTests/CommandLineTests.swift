@@ -4,7 +4,7 @@ import XCTest
 /// The built `babyllama` binary: golden output, and one clear error line with a
 /// non-zero status for bad input.
 final class CommandLineTests: XCTestCase {
-    private let model = "models/gqa260k.bin"
+    private let model = "models/stories260K.bin"
     private let tokenizer = "models/tok512.bin"
 
     /// An engine error: status 1, exactly one stderr line, nothing of a crash.
@@ -51,7 +51,7 @@ final class CommandLineTests: XCTestCase {
     func testRunGarbageCheckpoint() throws {
         let path = TestModels.write(Array(String(repeating: "garbage ", count: 100).utf8), name: "garbage.bin")
         try assertEngineError(["run", path, "-z", tokenizer], mentions: "not a valid llama2.c checkpoint")
-        let truncated = TestModels.write(Array(try Repository.read(Repository.model("gqa260k.bin")).prefix(5000)),
+        let truncated = TestModels.write(Array(try Repository.read(Repository.model("stories260K.bin")).prefix(5000)),
                                          name: "truncated.bin")
         try assertEngineError(["run", truncated, "-z", tokenizer], mentions: "truncated")
     }
@@ -89,7 +89,7 @@ final class CommandLineTests: XCTestCase {
             ["run", model, "--bogus"],
             ["run", model, "-n", "many"],
             ["run", model, "-m", "poem"],
-            ["run"],
+            ["run", "--steps"],
             ["tokenize", "--vocab-size", "0", "hi"],
             ["frobnicate"],
         ]
@@ -105,7 +105,7 @@ final class CommandLineTests: XCTestCase {
     // MARK: golden output
 
     func testRunJSONMatchesGoldenGreedy() throws {
-        let golden = try XCTUnwrap(try Golden.generateCases().first { $0.name == "gqa260k_greedy" })
+        let golden = try XCTUnwrap(try Golden.generateCases().first { $0.name == "stories260K_greedy" })
         for kernels in ["simd", "scalar"] {
             let outcome = try CommandRunner.run(["run", model, "-z", tokenizer, "-t", "0", "-n", String(golden.steps),
                                                  "--json", "--threads", "2", "--kernels", kernels])
@@ -121,17 +121,38 @@ final class CommandLineTests: XCTestCase {
 
     /// Plain `run` prints run.c's text on stdout and the rate on stderr.
     func testRunTextMatchesGoldenSampled() throws {
-        let golden = try XCTUnwrap(try Golden.generateCases().first { $0.name == "gqa260k_t1_s42" })
-        let outcome = try CommandRunner.run(["run", model, "-z", tokenizer, "-t", "1", "-p", "0.9", "-s", "42",
+        let golden = try XCTUnwrap(try Golden.generateCases().first { $0.name == "stories260K_t1_s7" })
+        let outcome = try CommandRunner.run(["run", model, "-z", tokenizer, "-t", String(golden.temperature),
+                                             "-p", String(golden.topp), "-s", String(golden.seed),
                                              "-n", String(golden.steps), "--kernels", "scalar"])
         XCTAssertEqual(outcome.status, 0, outcome.standardError)
         XCTAssertEqual(String(decoding: outcome.standardOutput, as: UTF8.self), golden.text)
         XCTAssertTrue(outcome.standardError.hasPrefix("achieved tok/s: "), outcome.standardError)
     }
 
+    /// llama2.c's own test (test_all.py): `run stories260K.bin -z tok512.bin -t 0.0 -n 200`
+    /// prints exactly this story. With no checkpoint argument `run` uses the bundled
+    /// model, and finds tok512.bin beside it.
+    func testBundledModelTellsLlama2cTestStory() throws {
+        let expected = """
+            Once upon a time, there was a little girl named Lily. She loved to play outside in the park. \
+            One day, she saw a big, red ball. She wanted to play with it, but it was too high.
+            Lily's mom said, "Lily, let's go to the park." Lily was sad and didn't know what to do. \
+            She said, "I want to play with your ball, but I can't find it."
+            Lily was sad and didn't know what to do. She said, "I'm sorry, Lily. I didn't know what to do."
+            Lily didn't want to help her mom, so she
+
+            """
+        for arguments in [["run", model, "-z", tokenizer, "-t", "0.0", "-n", "200"], ["run", "-t", "0", "-n", "200"]] {
+            let outcome = try CommandRunner.run(arguments)
+            XCTAssertEqual(outcome.status, 0, outcome.standardError)
+            XCTAssertEqual(String(decoding: outcome.standardOutput, as: UTF8.self), expected, "\(arguments)")
+        }
+    }
+
     func testTokenizeMatchesGoldenIDs() throws {
         let cases = try Golden.encodeCases()
-        XCTAssertEqual(cases.count, 35)
+        XCTAssertEqual(cases.count, 39)
         for testCase in cases {
             let outcome = try CommandRunner.run(["tokenize", "-z", "models/" + testCase.tokenizer,
                                                  "--vocab-size", String(testCase.vocab_size), "--", testCase.text])
@@ -142,7 +163,7 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testLogitsWritesGoldenNpy() throws {
-        let golden = try GoldenLogits(name: "gqa260k_greedy")
+        let golden = try GoldenLogits(name: "stories260K_greedy")
         let out = TestModels.temporaryPath("logits.npy")
         let outcome = try CommandRunner.run(["logits", model, "--tokens", golden.tokens.map(String.init).joined(separator: ","),
                                              "--positions", golden.positions.map(String.init).joined(separator: ","),

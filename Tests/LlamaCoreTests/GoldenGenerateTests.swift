@@ -47,7 +47,7 @@ final class GoldenGenerateTests: XCTestCase {
 
     private func cases(_ include: (GenerateCase) -> Bool) throws -> [GenerateCase] {
         let all = try Golden.generateCases()
-        XCTAssertEqual(all.count, 10)
+        XCTAssertEqual(all.count, 12)
         return all.filter(include)
     }
 
@@ -56,7 +56,8 @@ final class GoldenGenerateTests: XCTestCase {
     func testGreedyCasesSimdOneThread() throws {
         let greedy = try cases { $0.isGreedy }
         XCTAssertEqual(Set(greedy.map(\.name)),
-                       ["m15_greedy", "m15_bos_greedy", "gqa260k_greedy", "tiny_unshared_greedy", "m15q_greedy"])
+                       ["m15_greedy", "m15_bos_greedy", "stories260K_greedy", "stories260K_prompt_greedy",
+                        "tiny_unshared_greedy", "m15q_greedy"])
         for golden in greedy { try assertMatches(golden, kernels: .simd, threads: 1) }
     }
 
@@ -73,7 +74,7 @@ final class GoldenGenerateTests: XCTestCase {
     /// The scalar kernels are run.c's fp32 arithmetic, so even sampled streams match.
     func testSampledCasesScalarMatchExactly() throws {
         let sampled = try cases { !$0.isGreedy }
-        XCTAssertEqual(sampled.count, 5)
+        XCTAssertEqual(sampled.count, 6)
         for golden in sampled { try assertMatches(golden, kernels: .scalar, threads: 1) }
     }
 
@@ -91,14 +92,19 @@ final class GoldenGenerateTests: XCTestCase {
     /// run.c's late (a coin landing between two slightly different CDFs). Not a
     /// contract: this only checks the prompt is fed and reports where streams part.
     func testSampledFloat32CasesSimdReportDivergence() throws {
-        for golden in try cases({ !$0.isGreedy && $0.quant != true }) {
+        var identical: [String] = []
+        let sampled = try cases({ !$0.isGreedy && $0.quant != true })
+        for golden in sampled {
             // One thread: SIMD rows and heads sum the same way however they are split.
             let outcome = try run(golden, kernels: .simd, threads: 1)
             XCTAssertEqual(Array(outcome.tokens.prefix(golden.prompt_ids.count)), golden.prompt_ids, golden.name)
             let divergence = firstDivergence(outcome.tokens, golden.tokens)
                 .map { "first divergence at index \($0) of \(golden.tokens.count)" } ?? "identical"
             print("simd sampled \(golden.name): \(divergence)")
+            if divergence == "identical" { identical.append(golden.name) }
         }
+        let trained = sampled.filter { $0.model == "stories260K.bin" }.map(\.name)
+        print("simd sampled stories260K: \(trained.filter(identical.contains).count) of \(trained.count) identical to run.c")
     }
 }
 

@@ -24,9 +24,9 @@ final class GoldenLogitsTests: XCTestCase {
     }
 
     func testGroupedQueryAttention() throws {
-        try assertLogits("gqa260k_greedy", kernels: .simd, threads: 1)
-        try assertLogits("gqa260k_greedy", kernels: .simd, threads: 2)
-        try assertLogits("gqa260k_greedy", kernels: .scalar, threads: 1)
+        try assertLogits("stories260K_greedy", kernels: .simd, threads: 1)
+        try assertLogits("stories260K_greedy", kernels: .simd, threads: 2)
+        try assertLogits("stories260K_greedy", kernels: .scalar, threads: 1)
     }
 
     func testUnsharedClassifier() throws {
@@ -40,9 +40,10 @@ final class GoldenLogitsTests: XCTestCase {
     /// reported (a float64 emulation of fp16 weights gave 0.11% on this shape), and the
     /// greedy choice must not change at any golden position.
     func testHalfWeightsStayWithinHalfAPercent() throws {
-        // The contract is for the stories15M shape; the tiny models get a looser bound
-        // (gqa260k's measures 0.49%: with dim 64 each logit sums few products).
-        let bounds = ["m15_greedy": 0.005, "gqa260k_greedy": 0.01, "tiny_unshared_greedy": 0.01]
+        // The contract holds for the stories15M shape and the trained stories260K
+        // (measured 0.10% and 0.03%); the random tiny model gets a looser bound (0.08%
+        // measured: with dim 64 and random weights each logit sums few, large products).
+        let bounds = ["m15_greedy": 0.005, "stories260K_greedy": 0.005, "tiny_unshared_greedy": 0.01]
         for (name, bound) in bounds.sorted(by: { $0.key < $1.key }) {
             let golden = try GoldenLogits(name: name)
             let model = try XCTUnwrap(TestModels.file(named: golden.model))
@@ -55,7 +56,7 @@ final class GoldenLogitsTests: XCTestCase {
                 worst = max(worst, relativeMaxDifference(rows[index], golden.rows[index]))
                 let argmax = rows[index].indices.max { rows[index][$0] < rows[index][$1] }
                 let expected = golden.rows[index].indices.max { golden.rows[index][$0] < golden.rows[index][$1] }
-                if name == "m15_greedy" { XCTAssertEqual(argmax, expected, "\(name) argmax at row \(index)") }
+                if name != "tiny_unshared_greedy" { XCTAssertEqual(argmax, expected, "\(name) argmax at row \(index)") }
             }
             print("fp16 weights, \(name): max|Δ| / max|ref| = \(worst * 100)%")
             XCTAssertLessThanOrEqual(worst, bound, "\(name): fp16 logits error above \(bound * 100)%")

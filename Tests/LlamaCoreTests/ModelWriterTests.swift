@@ -21,9 +21,9 @@ final class ModelWriterTests: XCTestCase {
     }
 
     func testBundledFilesAreIntact() throws {
-        XCTAssertEqual(try sha256(ofFile: TestModels.gqa260k.path), TestModels.gqa260k.sha256)
+        XCTAssertEqual(try sha256(ofFile: TestModels.stories260K.path), TestModels.stories260K.sha256)
         XCTAssertEqual(try sha256(ofFile: Repository.model("tok512.bin")),
-                       "72aa8df8b0a16030b4264b99d6e2232272082dfd482ec547cb5b708fb18dedbc")
+                       "037cb335abb25d1fa9e8ecae30ed2a3a8ace9302862ebcdc05d51a6bbb10c312")
         XCTAssertEqual(try sha256(ofFile: Repository.model("tokenizer.bin")),
                        "50a52ef822ee9e83de5ce9d0be0a025a773d019437f58b5ff9dcafb063ece361")
     }

@@ -8,7 +8,7 @@ final class DuoConfigTests: XCTestCase {
         let config = try ServiceConfig.load(path: Repo.path("Config/duo.json"))
         XCTAssertEqual(config.host, "192.168.42.1")
         XCTAssertEqual(config.port, 8080)
-        XCTAssertEqual(config.checkpointPath, "/root/babyllama/gqa260k.bin")
+        XCTAssertEqual(config.checkpointPath, "/root/babyllama/stories260K.bin")
         XCTAssertEqual(config.tokenizerPath, "/root/babyllama/tok512.bin")
         XCTAssertEqual(config.threads, 1)
         XCTAssertTrue(config.speech.enabled)

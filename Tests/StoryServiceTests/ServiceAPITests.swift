@@ -4,7 +4,7 @@ import StoryService
 import XCTest
 
 /// The real server (`babyllama serve` on a free loopback port, the bundled
-/// gqa260k model) spoken to over HTTP with curl.
+/// stories260K model) spoken to over HTTP with curl.
 final class ServiceAPITests: XCTestCase {
     nonisolated(unsafe) private static var shared: ServerProcess?
 
@@ -72,7 +72,7 @@ final class ServiceAPITests: XCTestCase {
 
         let models = try Curl.request("GET", server.url("/v1/models")).json()
         XCTAssertEqual(models["object"] as? String, "list")
-        XCTAssertEqual((models["data"] as? [[String: Any]])?.first?["id"] as? String, "gqa260k.bin")
+        XCTAssertEqual((models["data"] as? [[String: Any]])?.first?["id"] as? String, "stories260K.bin")
 
         _ = try post("/v1/generate", ["prompt": "Once", "seed": 1, "max_tokens": 5])
         let metrics = try Curl.request("GET", server.url("/metrics"))
@@ -87,6 +87,19 @@ final class ServiceAPITests: XCTestCase {
             XCTAssertTrue(metrics.text.contains(name), "metrics lack \(name)")
         }
         XCTAssertGreaterThanOrEqual(try server.metric("babyllama_generated_tokens_total") ?? 0, 5)
+    }
+
+    /// The README's first request: the default configuration's model (the bundled
+    /// stories260K) tells exactly the story run.c prints for the same settings
+    /// (`run stories260K.bin -z tok512.bin -i "Tom and his dog" -s 7 -t 0.8 -n 256`,
+    /// saved in Tests/Fixtures): 250 tokens, the default max_tokens.
+    func testReadmeRequestTellsRunCsStory() throws {
+        let answer = try post("/v1/generate", ["prompt": "Tom and his dog", "seed": 7, "temperature": 0.8])
+        XCTAssertEqual(answer.status, 200, answer.text)
+        let json = answer.json()
+        let runC = try String(contentsOfFile: Repo.path("Tests/Fixtures/stories260K_tom_t08_s7.runc.txt"), encoding: .utf8)
+        XCTAssertEqual("Tom and his dog" + (json["text"] as? String ?? "") + "\n", runC)
+        XCTAssertEqual((json["tokens"] as? [Int])?.count, 250)
     }
 
     func testGenerateMatchesRun() throws {
@@ -112,7 +125,9 @@ final class ServiceAPITests: XCTestCase {
             XCTAssertEqual(json["prompt_tokens"] as? Int, promptCount)
             XCTAssertEqual(json["completion_tokens"] as? Int, tokens.count)
             XCTAssertEqual(json["seed"] as? Int, item.seed)
-            XCTAssertEqual(json["stop_reason"] as? String, tokens.count < item.maxTokens ? "bos" : "length")
+            // Fewer tokens than asked for and than the context holds: the model chose to stop.
+            let room = min(item.maxTokens, 512 - promptCount)
+            XCTAssertEqual(json["stop_reason"] as? String, tokens.count < room ? "bos" : "length", "\(item)")
             XCTAssertEqual(json["text"] as? String, try expectedText(prompt: item.prompt, tokens: tokens))
             let timing = json["timing"] as? [String: Double] ?? [:]
             for key in ["prompt_ms", "generate_ms", "total_ms", "tokens_per_s", "queue_ms"] {
@@ -177,7 +192,7 @@ final class ServiceAPITests: XCTestCase {
         let json = answer.json()
         XCTAssertEqual(json["object"] as? String, "text_completion")
         XCTAssertTrue((json["id"] as? String ?? "").hasPrefix("cmpl-"))
-        XCTAssertEqual(json["model"] as? String, "gqa260k.bin")
+        XCTAssertEqual(json["model"] as? String, "stories260K.bin")
         let choice = try XCTUnwrap((json["choices"] as? [[String: Any]])?.first)
         let usage = try XCTUnwrap(json["usage"] as? [String: Int])
         XCTAssertEqual(usage["completion_tokens"], 12)

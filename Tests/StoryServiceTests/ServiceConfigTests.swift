@@ -8,7 +8,7 @@ final class ServiceConfigTests: XCTestCase {
         XCTAssertEqual(config, ServiceConfig())
         XCTAssertEqual(config.host, "127.0.0.1")
         XCTAssertEqual(config.port, 8080)
-        XCTAssertEqual(config.checkpointPath, "models/gqa260k.bin")
+        XCTAssertEqual(config.checkpointPath, "models/stories260K.bin")
         XCTAssertEqual(config.tokenizerPath, "models/tok512.bin")
         XCTAssertEqual(config.speech, SpeechSettings(enabled: false, voice: "en-us", rate: 175, volume: 100,
                                                      audioDevice: "default", dataPath: nil, maximumTextBytes: 2048))
@@ -33,7 +33,7 @@ final class ServiceConfigTests: XCTestCase {
         XCTAssertEqual(config.speech.audioDevice, "plughw:0,0")
         XCTAssertEqual(config.speech.dataPath, "/usr/share/espeak-ng-data")
         XCTAssertEqual(config.speech.maximumTextBytes, 500)
-        XCTAssertEqual(config.checkpointPath, "models/gqa260k.bin")
+        XCTAssertEqual(config.checkpointPath, "models/stories260K.bin")
     }
 
     func testBadConfigsAreRejectedWithTheirReason() {

@@ -21,7 +21,7 @@ enum Repo {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!
     }
 
-    static let model = path("models/gqa260k.bin")
+    static let model = path("models/stories260K.bin")
     static let tokenizer = path("models/tok512.bin")
 }
 

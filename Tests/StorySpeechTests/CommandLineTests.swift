@@ -135,7 +135,7 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testRunSpeakWithoutAudioDeviceWarnsOnceAndFinishes() throws {
-        let outcome = try babyllama(["run", "models/gqa260k.bin", "-z", "models/tok512.bin", "-n", "120", "-s", "7",
+        let outcome = try babyllama(["run", "models/stories260K.bin", "-z", "models/tok512.bin", "-n", "120", "-s", "7",
                                      "-i", "Once upon a time. The end. A cat sat.", "--speak",
                                      "--audio-device", "babyllama_no_such_device"])
         XCTAssertEqual(outcome.status, 0, outcome.standardError)
@@ -150,7 +150,7 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testRunSpeakJSONReportsTTSTime() throws {
-        let outcome = try babyllama(["run", "models/gqa260k.bin", "-z", "models/tok512.bin", "-n", "40", "-s", "7",
+        let outcome = try babyllama(["run", "models/stories260K.bin", "-z", "models/tok512.bin", "-n", "40", "-s", "7",
                                      "-i", "Hello there.", "--speak", "--json", "--audio-device", "null"])
         XCTAssertEqual(outcome.status, 0, outcome.standardError)
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(outcome.standardOutput.utf8)) as? [String: Any])

@@ -60,7 +60,7 @@ final class LibraryLoadingTests: XCTestCase {
     func testEngineCommandsMapNoneOfTheLibraries() throws {
         let babyllama = try CommandLineTests.executable()
         let commands = [
-            ["run", "models/gqa260k.bin", "-z", "models/tok512.bin", "-n", "40", "-t", "0", "-i", "Once upon"],
+            ["run", "models/stories260K.bin", "-z", "models/tok512.bin", "-n", "40", "-t", "0", "-i", "Once upon"],
             ["tokenize", "-z", "models/tokenizer.bin", "hello"],
         ]
         for arguments in commands {
@@ -116,7 +116,7 @@ final class LibraryLoadingTests: XCTestCase {
         let babyllama = try executable(opening: "libespeak-XX.so.1", insteadOf: "libespeak-ng.so.1")
         let file = temporaryFile("never.wav")
         for arguments in [["say", "Hello.", "--out", file.path],
-                          ["run", "models/gqa260k.bin", "-z", "models/tok512.bin", "-n", "20", "--speak"]] {
+                          ["run", "models/stories260K.bin", "-z", "models/tok512.bin", "-n", "20", "--speak"]] {
             let outcome = try run(babyllama, arguments, loaderDebug: false)
             XCTAssertTrue(outcome.exited, "\(arguments[0]) must not crash")
             XCTAssertEqual(outcome.status, 1)
@@ -139,7 +139,7 @@ final class LibraryLoadingTests: XCTestCase {
 
     func testMissingMicroHTTPDStopsServeWithOneLine() throws {
         let babyllama = try executable(opening: "libmicroXXXpd.so.12", insteadOf: "libmicrohttpd.so.12")
-        let outcome = try run(babyllama, ["serve", "--port", "0", "--model", "models/gqa260k.bin",
+        let outcome = try run(babyllama, ["serve", "--port", "0", "--model", "models/stories260K.bin",
                                           "--tokenizer", "models/tok512.bin"], loaderDebug: false)
         XCTAssertTrue(outcome.exited)
         XCTAssertEqual(outcome.status, 1)
@@ -149,7 +149,7 @@ final class LibraryLoadingTests: XCTestCase {
     func testMissingJanssonStopsServeWithOneLine() throws {
         // serve checks for jansson before it reads Config/babyllama.json with it.
         let babyllama = try executable(opening: "libjaXXson.so.4", insteadOf: "libjansson.so.4")
-        let outcome = try run(babyllama, ["serve", "--port", "0", "--model", "models/gqa260k.bin",
+        let outcome = try run(babyllama, ["serve", "--port", "0", "--model", "models/stories260K.bin",
                                           "--tokenizer", "models/tok512.bin"], loaderDebug: false)
         XCTAssertTrue(outcome.exited)
         XCTAssertEqual(outcome.status, 1)

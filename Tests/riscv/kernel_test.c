@@ -95,7 +95,7 @@ static int check_f32(long rows, long cols) {
 int main(void) {
     printf("variant: %s\n", riscv_kernels_variant());
     int failures = 0, cases = 0;
-    // The model shapes (15M, gqa260k) first, then random ones with odd tails.
+    // The model shapes (15M, stories260K) first, then random ones with odd tails.
     static const long q8_shapes[][3] = {
         {288, 288, 32}, {768, 288, 32}, {288, 768, 32}, {512, 64, 64}, {64, 172, 4}, {7, 96, 32},
         {5, 64, 64}, {3, 130, 65}, {9, 100, 20}, {1, 16, 16}, {6, 33, 11}, {4, 256, 256}};

@@ -5,7 +5,7 @@
 // by ParsedArguments.
 
 let toolUsage = """
-    usage: babyllama run CHECKPOINT [options]   generate text, as llama2.c's run.c
+    usage: babyllama run [CHECKPOINT] [options]   generate text, as llama2.c's run.c
            babyllama serve [options]            the story HTTP API
            babyllama say TEXT [options]         speak text aloud, or into a WAV file
            babyllama COMMAND --help             the command's options

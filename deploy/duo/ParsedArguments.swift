@@ -68,6 +68,12 @@ struct ParsedArguments {
         return positionals[0]
     }
 
+    /// The one positional argument if there is one, nil if there is none.
+    func optionalPositional() throws(UsageError) -> String? {
+        if positionals.count > 1 { throw UsageError("unexpected argument '\(positionals[1])'") }
+        return positionals.first
+    }
+
     /// The value given for option `name`, if any.
     func value(_ name: String) -> String? {
         values.last { same($0.name, Array(name.utf8)) }?.value

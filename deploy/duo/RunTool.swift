@@ -6,9 +6,10 @@ import StorySpeech
 /// and tok/s on stderr, or one JSON object with `--json`.
 struct RunTool {
     static let usage = """
-        usage: babyllama run CHECKPOINT [-t TEMP] [-p TOPP] [-s SEED] [-n STEPS] [-i PROMPT] [-z TOKENIZER]
+        usage: babyllama run [CHECKPOINT] [-t TEMP] [-p TOPP] [-s SEED] [-n STEPS] [-i PROMPT] [-z TOKENIZER]
                              [-m generate|chat] [-y SYSTEM] [--threads N] [--kernels simd|scalar] [--weights f32|f16]
                              [--json] [--speak \(SpeechFlags.usage)]
+        CHECKPOINT defaults to the bundled stories260K.bin (beside this binary, or in models/).
         """
 
     static let options = [
@@ -38,7 +39,7 @@ struct RunTool {
     /// Reads and checks the command line (everything after `run`).
     init(_ arguments: ArraySlice<String>) throws(UsageError) {
         let parsed = try ParsedArguments(arguments, options: RunTool.options)
-        checkpointPath = try parsed.onlyPositional("CHECKPOINT")
+        checkpointPath = try parsed.optionalPositional() ?? BundledModel.path()
         tokenizerPath = parsed.value("tokenizer")
         temperature = try parsed.float("temperature", 1.0)
         topP = try parsed.float("topp", 0.9)

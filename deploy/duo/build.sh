@@ -185,7 +185,8 @@ binary=$work/$name
 # story and chat loops, `say`, the tokenizer search and JSON strings.
 shared_cli_sources=(Sources/babyllama/Console.swift Sources/babyllama/ChatSession.swift
                     Sources/babyllama/StoryRun.swift Sources/babyllama/TokenizerSearch.swift
-                    Sources/babyllama/JSONText.swift Sources/babyllama/SayRun.swift)
+                    Sources/babyllama/JSONText.swift Sources/babyllama/SayRun.swift
+                    Sources/babyllama/ExecutableDirectory.swift Sources/babyllama/BundledModel.swift)
 swift_sources=(Sources/LlamaCore/*.swift Sources/StorySpeech/*.swift Sources/StoryService/*.swift
                "${shared_cli_sources[@]}" deploy/duo/*.swift)
 c_sources=(Sources/CShim/*.c deploy/duo/*.c)

@@ -11,8 +11,8 @@
 # script as /etc/init.d/S99zbabyllama (so it starts at every boot, after usb0 is
 # up), starts it, and asks the server's /healthz from this machine.
 #
-# The default model is the bundled one (models/gqa260k.bin, models/tok512.bin:
-# it runs anywhere but its text is not meaningful). For real stories:
+# The default model is the bundled one (models/stories260K.bin, models/tok512.bin:
+# llama2.c's tiny stories260K, 1 MB, short simple stories). For longer, better ones:
 #   deploy/duo/install.sh --model models/stories15M_q80.bin --tokenizer models/tokenizer.bin
 # (a Q8_0 file: the fp32 stories15M.bin, 61 MB, does not fit in the Duo's RAM.)
 #
@@ -34,7 +34,7 @@ usage() {
 }
 
 host=root@192.168.42.1
-model=$repo/models/gqa260k.bin
+model=$repo/models/stories260K.bin
 tokenizer=$repo/models/tok512.bin
 dry_run=0
 start=1

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A Swift port of `shared/tools/make_model.py`: seeded random llama2.c checkpoints,
+/// A Swift port of `scripts/make_model.py`: seeded random llama2.c checkpoints,
 /// byte for byte (the tests check the files' sha256 against the Python script's).
 enum ModelWriter {
     private static let golden: UInt64 = 0x9E37_79B9_7F4A_7C15

@@ -46,8 +46,8 @@ enum TestModels {
         path: write(ModelWriter.version0(ModelWriter.randomTensors(tinyUnsharedShape, seed: 7)), name: "tiny_unshared.bin"),
         sha256: "e43fd46b8c1ad9d523fe2846096a516395b45a7e9c6d6e2787d1fad2f7128026")
     /// The bundled trained model.
-    static let gqa260k = ModelFile(path: Repository.model("gqa260k.bin"),
-                                   sha256: "9414d5a285453a7eab631713d171753232c978f6f97654211469aff8be93c8d6")
+    static let stories260K = ModelFile(path: Repository.model("stories260K.bin"),
+                                   sha256: "b0a507e7ad0f626624f17112325e66691f9076d622e1d3274d103d00299f2696")
 
     /// The model a golden case names.
     static func file(named name: String) -> ModelFile? {
@@ -55,7 +55,7 @@ enum TestModels {
         case "m15.bin": return m15
         case "m15q.bin": return m15q
         case "tiny_unshared.bin": return tinyUnshared
-        case "gqa260k.bin": return gqa260k
+        case "stories260K.bin": return stories260K
         default: return nil
         }
     }
