@@ -33,9 +33,6 @@ let package = Package(
         .library(name: "StorySpeech", targets: ["StorySpeech"]),
         .library(name: "StoryService", targets: ["StoryService"]),
     ],
-    dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-    ],
     targets: [
         .target(name: "CShim"),
         .target(name: "LlamaCore", dependencies: ["CShim"], swiftSettings: engine),
@@ -55,13 +52,15 @@ let package = Package(
         // Embedded-Swift clean, like LlamaCore (scripts/check-embedded-service.sh).
         .target(name: "StoryService", dependencies: ["LlamaCore", "StorySpeech", "CShim", "CMicroHTTPD", "CJansson"],
                 swiftSettings: optimized),
-        .executableTarget(
-            name: "babyllama",
-            dependencies: [
-                "LlamaCore", "CShim", "StorySpeech", "StoryService",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: optimized),
+        // The command line, one definition for the host and the Duo (Embedded-Swift clean).
+        .target(name: "BabyLlamaCLI", dependencies: ["LlamaCore", "CShim", "StorySpeech", "StoryService"],
+                swiftSettings: optimized),
+        .executableTarget(name: "babyllama", dependencies: ["BabyLlamaCLI", "CShim"], swiftSettings: optimized),
+        // The Duo's entry point and what its static link adds (scripts/build-duo.sh
+        // compiles them as Embedded Swift for riscv64); the host build compiles them
+        // too, so what breaks them breaks `swift build`.
+        .target(name: "BabyLlamaDuo", dependencies: ["BabyLlamaCLI"], swiftSettings: optimized),
+        .target(name: "CLinkedLibraries"),
         .testTarget(
             name: "LlamaCoreTests",
             dependencies: ["LlamaCore"],

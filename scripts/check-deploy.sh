@@ -270,7 +270,7 @@ fi
 
 # No build: says how to make one.
 if output=$(BABYLLAMA_BUILD_DIR=$work/nothing "$install_script" 2>&1); then fail "install without a build succeeded"; else
-    case "$output" in *"deploy/duo/build.sh"*) pass "install without a build: $output" ;; *) fail "no-build message: $output" ;; esac
+    case "$output" in *"scripts/build-duo.sh"*) pass "install without a build: $output" ;; *) fail "no-build message: $output" ;; esac
 fi
 if output=$("$install_script" --model "$work/none.bin" 2>&1); then fail "install with a missing model succeeded"; else
     case "$output" in *"none.bin not found"*) pass "missing model: $output" ;; *) fail "missing-model message: $output" ;; esac

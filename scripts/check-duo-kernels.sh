@@ -6,7 +6,7 @@
 #    `-cpu rv64,v=true,vlen=128|256,vext_spec=v1.0`: Q8_0 bit-exact with runq.c's
 #    loop, fp32 within its rounding bound, on the model shapes and random odd ones.
 # The whole Duo binary, built with these kernels for rv64gc and for RVV 1.0, is
-# checked end to end against the goldens by scripts/check-duo.sh.
+# checked end to end against the goldens by scripts/check-duo.py.
 #
 #   scripts/check-duo-kernels.sh
 #
@@ -20,7 +20,7 @@ clang="$(dirname "$(command -v swiftc)")/clang"
 sysroot=/usr/riscv64-linux-gnu
 cpus_rvv=("rv64,v=true,vlen=128,vext_spec=v1.0" "rv64,v=true,vlen=256,vext_spec=v1.0")
 
-# Compiles every Sources/CShim/*.c for riscv64 with -march=$1 into $out/$1/ (as deploy/duo/build.sh does).
+# Compiles every Sources/CShim/*.c for riscv64 with -march=$1 into $out/$1/ (as scripts/build-duo.sh does).
 compile_kernels() {
     local march=$1
     mkdir -p "$out/$march"

@@ -17,7 +17,7 @@ matrix-vector products come from the checkpoint's header, for instructions per M
     scripts/duo-instructions.py BINARY MODEL TOKENIZER [--steps 2] [--kernels simd]
         [--cpu rv64,v=true,vlen=128,vext_spec=v1.0] [--top 12]
 
-BINARY is the static riscv64 Duo binary (deploy/duo/build.sh: .build-duo/babyllama,
+BINARY is the static riscv64 Duo binary (scripts/build-duo.sh: .build-duo/babyllama,
 or babyllama-rvv), run as `BINARY run MODEL -z TOKENIZER ...`. Counts are exact for what QEMU executes; a TB left early by
 an exception is counted whole (rare: page faults on first touch of the mapping).
 """

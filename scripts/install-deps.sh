@@ -5,8 +5,8 @@ packages=(
     libmicrohttpd-dev libjansson-dev            # the HTTP service
     libespeak-ng-dev espeak-ng-data libasound2-dev   # speech
     libc6-dev-riscv64-cross gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu qemu-user   # the Duo (riscv64) build
-    dpkg-dev autoconf automake libtool make pkg-config   # deploy/duo/build.sh: apt-get source + cross-configure
-    python3 python3-numpy                       # scripts/check-duo.sh, scripts/make_model.py
+    dpkg-dev autoconf automake libtool make pkg-config   # scripts/build-duo.sh: apt-get source + cross-configure
+    python3 python3-numpy                       # scripts/check-duo.py, scripts/make_model.py
     curl                                        # service integration tests
     busybox shellcheck                          # deployment checks (scripts/check-deploy.sh)
 )

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command: Embedded riscv64 compile checks; the Duo's kernels under QEMU
-# (rv64gc and RVV 1.0); the Duo binary (deploy/duo/build.sh) under qemu-riscv64
+# (rv64gc and RVV 1.0); the Duo binary (scripts/build-duo.sh) under qemu-riscv64
 # against the host build and run.c's golden output; the deployment scripts (init
 # script, install.sh, systemd unit) against fakes; then the Swift test suite
 # (release build).
@@ -8,6 +8,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/check-embedded.sh
 bash scripts/check-duo-kernels.sh
-bash scripts/check-duo.sh
+python3 scripts/check-duo.py
 bash scripts/check-deploy.sh
 swift test -c release

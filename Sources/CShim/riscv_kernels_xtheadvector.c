@@ -9,7 +9,7 @@
 //   1. Build with GCC >= 14 (e.g. T-Head's Xuantie toolchain or an upstream GCC 14
 //      cross compiler) and `-march=rv64gc_xtheadvector -mabi=lp64d`, which defines
 //      `__riscv_xtheadvector`: `DUO_VECTOR=xtheadvector DUO_KERNEL_CC=<that gcc>
-//      deploy/duo/build.sh` compiles the kernel files so (and only them) and links
+//      scripts/build-duo.sh` compiles the kernel files so (and only them) and links
 //      .build-duo/babyllama-xtheadvector; with Debian's GCC 12 it stops and says so.
 //   2. Copy riscv_kernels_rvv.c here under `#if defined(__riscv_xtheadvector)` and
 //      change its guard to exclude it; in GCC 14 the XTheadVector intrinsics are

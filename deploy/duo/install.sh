@@ -4,7 +4,7 @@
 #   deploy/duo/install.sh [--model FILE] [--tokenizer FILE] [--dry-run] [--no-start] [HOST]
 #
 # HOST defaults to root@192.168.42.1. Copies .build-duo/babyllama (made by
-# deploy/duo/build.sh), the model and its tokenizer, .build-duo/espeak-ng-data,
+# scripts/build-duo.sh), the model and its tokenizer, .build-duo/espeak-ng-data,
 # .build-duo/alsa (alsa-lib's configuration, used when the board has no
 # /usr/share/alsa), a configuration made from Config/duo.json and the init script
 # deploy/duo/S99zbabyllama into /root/babyllama on the board, installs the
@@ -79,8 +79,8 @@ case "$health_tries" in
     '' | *[!0-9]*) die "BABYLLAMA_HEALTH_TRIES must be a number, got '$health_tries'" ;;
 esac
 
-[ -f "$binary" ] || die "$binary not found: build it first with deploy/duo/build.sh"
-[ -x "$binary" ] || die "$binary is not executable: build it again with deploy/duo/build.sh"
+[ -f "$binary" ] || die "$binary not found: build it first with scripts/build-duo.sh"
+[ -x "$binary" ] || die "$binary is not executable: build it again with scripts/build-duo.sh"
 [ -f "$model" ] || die "model $model not found (--model FILE)"
 [ -f "$tokenizer" ] || die "tokenizer $tokenizer not found (--tokenizer FILE)"
 [ -f "$init_script" ] || die "$init_script is missing"

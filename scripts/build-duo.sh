@@ -4,19 +4,22 @@
 # English espeak-ng data beside it in .build-duo/espeak-ng-data and alsa-lib's
 # configuration in .build-duo/alsa. One command on a fresh Debian machine:
 #
-#   deploy/duo/build.sh                  (rv64gc: the C906's scalar ISA)
-#   DUO_VECTOR=rvv deploy/duo/build.sh   (rv64gcv, RVV 1.0 boards: .build-duo/babyllama-rvv)
+#   scripts/build-duo.sh                  (rv64gc: the C906's scalar ISA)
+#   DUO_VECTOR=rvv scripts/build-duo.sh   (rv64gcv, RVV 1.0 boards: .build-duo/babyllama-rvv)
 #
 # Steps, each skipped when its stamp in .build-duo/stamps says it is done (a rerun
 # with everything in place takes seconds):
-#  1. the cross tools from Debian (gcc-riscv64-linux-gnu, qemu-user, autotools...);
+#  1. the cross tools from Debian (scripts/install-deps.sh: gcc-riscv64-linux-gnu,
+#     qemu-user, autotools...);
 #  2. the sources of libmicrohttpd, jansson, espeak-ng and alsa-lib from Debian's source
 #     packages, through a private apt configuration in .build-duo/apt (the
 #     machine's own sources.list and package lists are not touched);
 #  3. those four cross-built static for riscv64 into .build-duo/prefix;
-#  4. LlamaCore, StorySpeech, StoryService and deploy/duo/*.swift as Embedded Swift
-#     (the same sources as the host build), Sources/CShim/*.c with swift's clang,
-#     linked with riscv64-linux-gnu-gcc -static.
+#  4. the Swift targets of Package.swift the Duo's program is made of (LlamaCore,
+#     StorySpeech, StoryService, BabyLlamaCLI and the entry point BabyLlamaDuo) as
+#     Embedded Swift, whole targets, the same sources as the host build; the C
+#     targets CShim and CLinkedLibraries with swift's clang; linked with
+#     riscv64-linux-gnu-gcc -static.
 # The binary is glibc-static: it runs on the Duo's musl image as it is (static
 # binaries carry their libc) and under qemu-riscv64 here. alsa-lib is built in
 # (PCM only) for a Duo S's audio out or an I2S DAC on a Duo; its configuration tree
@@ -24,7 +27,7 @@
 # /usr/share/alsa. The Duo 64M itself has no audio pins: there `say --out` and the
 # service's "audio": "wav" answers carry the speech.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 repo=$PWD
 work=$repo/.build-duo
 stamps=$work/stamps
@@ -39,19 +42,8 @@ done_stamp() { [ -e "$stamps/$1" ]; }
 mark() { touch "$stamps/$1"; }
 
 # --- 1. tools -----------------------------------------------------------------
-tools=(gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-linux-gnu qemu-user
-       dpkg-dev autoconf automake libtool make pkg-config python3 ca-certificates)
-missing=()
-for package in "${tools[@]}"; do
-    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    step "installing ${missing[*]}"
-    sudo=""
-    [ "$(id -u)" = 0 ] || sudo=sudo
-    $sudo apt-get update
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
-fi
+# The project's one package list (it holds the cross tools too).
+bash scripts/install-deps.sh
 command -v swiftc >/dev/null || { echo "duo-build: swiftc not found (Swift 6.3 on PATH)" >&2; exit 1; }
 
 # --- 2. sources -----------------------------------------------------------------
@@ -181,18 +173,17 @@ case "${DUO_VECTOR:-}" in
 esac
 objects=$work/obj-$march
 binary=$work/$name
-# The host CLI's Embedded-clean pieces the Duo's entry point shares: I/O, `run`'s
-# story and chat loops, `say`, the tokenizer search and JSON strings.
-shared_cli_sources=(Sources/babyllama/Console.swift Sources/babyllama/ChatSession.swift
-                    Sources/babyllama/StoryRun.swift Sources/babyllama/TokenizerSearch.swift
-                    Sources/babyllama/JSONText.swift Sources/babyllama/SayRun.swift
-                    Sources/babyllama/ExecutableDirectory.swift Sources/babyllama/BundledModel.swift)
-swift_sources=(Sources/LlamaCore/*.swift Sources/StorySpeech/*.swift Sources/StoryService/*.swift
-               "${shared_cli_sources[@]}" deploy/duo/*.swift)
-c_sources=(Sources/CShim/*.c deploy/duo/*.c)
+# The Swift targets (in dependency order) and C targets of the Duo's program,
+# whole: every source file under Sources/<target>.
+swift_targets=(LlamaCore StorySpeech StoryService BabyLlamaCLI BabyLlamaDuo)
+c_targets=(CShim CLinkedLibraries)
+target_sources() { find "Sources/$1" -name "*.$2" | LC_ALL=C sort; }
+swift_sources=(); c_sources=()
+for target in "${swift_targets[@]}"; do mapfile -t -O "${#swift_sources[@]}" swift_sources < <(target_sources "$target" swift); done
+for target in "${c_targets[@]}"; do mapfile -t -O "${#c_sources[@]}" c_sources < <(target_sources "$target" c); done
 # Everything the binary is made of: when none of it changed, nothing is rebuilt.
 inputs_hash=$( { printf '%s\n' "$march" "$(swiftc --version 2>&1 | head -1)"
-                 cat "${swift_sources[@]}" "${c_sources[@]}" Sources/*/include/* deploy/duo/build.sh; } \
+                 cat "${swift_sources[@]}" "${c_sources[@]}" Sources/*/include/* scripts/build-duo.sh; } \
                | sha256sum | cut -d' ' -f1)
 if [ -x "$binary" ] && [ "$(cat "$stamps/$name.inputs" 2>/dev/null)" = "$inputs_hash" ]; then
     step "$binary is up to date"
@@ -213,19 +204,15 @@ else
                  -wmo -parse-as-library -I "$objects" -I Sources/CShim/include
                  -I Sources/CEspeak/include -I Sources/CAlsa/include
                  -I Sources/CMicroHTTPD/include -I Sources/CJansson/include)
-    # As Package.swift: only the engine drops overflow checks (-Ounchecked).
-    swiftc "${swift_flags[@]}" -Ounchecked -module-name LlamaCore \
-        -emit-module -emit-module-path "$objects/LlamaCore.swiftmodule" \
-        -c Sources/LlamaCore/*.swift -o "$objects/LlamaCore.o"
-    swiftc "${swift_flags[@]}" -O -module-name StorySpeech \
-        -emit-module -emit-module-path "$objects/StorySpeech.swiftmodule" \
-        -c Sources/StorySpeech/*.swift -o "$objects/StorySpeech.o"
-    swiftc "${swift_flags[@]}" -O -module-name StoryService \
-        -emit-module -emit-module-path "$objects/StoryService.swiftmodule" \
-        -c Sources/StoryService/*.swift -o "$objects/StoryService.o"
-    # The entry point, with the host CLI's plain-POSIX console helpers.
-    swiftc "${swift_flags[@]}" -O -module-name BabyLlamaDuo \
-        -c "${shared_cli_sources[@]}" deploy/duo/*.swift -o "$objects/BabyLlamaDuo.o"
+    # Each Swift target is one module, compiled whole. As in Package.swift, only the
+    # engine drops overflow checks (-Ounchecked).
+    for target in "${swift_targets[@]}"; do
+        optimization=-O; [ "$target" = LlamaCore ] && optimization=-Ounchecked
+        mapfile -t sources < <(target_sources "$target" swift)
+        swiftc "${swift_flags[@]}" $optimization -module-name "$target" \
+            -emit-module -emit-module-path "$objects/$target.swiftmodule" \
+            -c "${sources[@]}" -o "$objects/$target.o"
+    done
     clang="$(dirname "$(command -v swiftc)")/clang"
     resource_dir=$("$clang" -print-resource-dir)
     for source in "${c_sources[@]}"; do
@@ -239,7 +226,8 @@ else
         c_march=rv64gc; [[ "$source" == */riscv_kernels_* ]] && c_march=$march
         "$clang" --target=$host -march=$c_march -mabi=lp64d -nostdinc -O2 -Wall -Wextra \
             -isystem "$resource_dir/include" -isystem "$sysroot/include" -isystem "$objects/include" \
-            -I Sources/CShim/include -c "$source" -o "$objects/c-$(basename "$source" .c).o"
+            -I Sources/CShim/include -I Sources/CLinkedLibraries/include \
+            -c "$source" -o "$objects/c-$(basename "$source" .c).o"
     done
     # Embedded Swift's Unicode tables (String comparison and normalization) ship for
     # riscv64-none-none-eabi marked with the soft-float ABI, which ld refuses to mix

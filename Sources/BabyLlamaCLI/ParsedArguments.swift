@@ -1,10 +1,10 @@
 import CShim
 
-/// A command line split into options and positional arguments, as the host CLI
-/// (swift-argument-parser) reads it: `--name VALUE`, `--name=VALUE`, `-x VALUE`,
-/// flags, and `--` ending the options. Names compare as UTF-8 bytes: Embedded
-/// Swift code here does no Character-level work.
-struct ParsedArguments {
+/// A command line split into options and positional arguments against a command's
+/// `OptionSpec`s: `--name VALUE`, `--name=VALUE`, `-x VALUE`, flags, and `--` ending
+/// the options. Names compare as UTF-8 bytes: Embedded Swift code here does no
+/// Character-level work.
+public struct ParsedArguments {
     /// Option values in command-line order (a repeated option: the last one wins).
     private(set) var values: [(name: String, value: String)] = []
     /// The flags given.
@@ -60,6 +60,11 @@ struct ParsedArguments {
         }
     }
 
+    /// Fails unless there is no positional argument.
+    func noPositionals() throws(UsageError) {
+        if let extra = positionals.first { throw UsageError("unexpected argument '\(extra)'") }
+    }
+
     /// The command's one positional argument, called `name` in the error when missing.
     func onlyPositional(_ name: String) throws(UsageError) -> String {
         guard positionals.count == 1 else {
@@ -89,6 +94,31 @@ struct ParsedArguments {
         guard let text = value(name) else { return fallback }
         guard let number = Int(text) else { throw UsageError("--\(name) takes an integer, got '\(text)'") }
         return number
+    }
+
+    /// The value of option `name` as an integer, nil when absent.
+    func optionalInteger(_ name: String) throws(UsageError) -> Int? {
+        value(name) == nil ? nil : try integer(name, 0)
+    }
+
+    /// The value of option `name` as an integer in `range`, or `fallback` when absent.
+    func integer(_ name: String, _ fallback: Int, in range: ClosedRange<Int>) throws(UsageError) -> Int {
+        let number = try integer(name, fallback)
+        if !range.contains(number) {
+            throw UsageError("--\(name) must be between \(range.lowerBound) and \(range.upperBound), got \(number)")
+        }
+        return number
+    }
+
+    /// The value of option `name`, which must be one of `choices`, or `fallback`.
+    func choice(_ name: String, _ fallback: String, _ choices: [String]) throws(UsageError) -> String {
+        guard let text = value(name) else { return fallback }
+        guard let match = choices.first(where: { same($0, text) }) else {
+            var list = ""
+            for (index, choice) in choices.enumerated() { list += (index == 0 ? "" : " or ") + choice }
+            throw UsageError("--\(name) takes \(list), got '\(text)'")
+        }
+        return match
     }
 
     /// The value of option `name` as a float (C's strtod, as run.c's atof), or `fallback`.

@@ -2,9 +2,7 @@ import CShim
 import LlamaCore
 import StorySpeech
 
-/// `run` in generate mode, the same on the host and on the Duo (deploy/duo/build.sh
-/// compiles this file into the Duo's entry point; it is Embedded-Swift clean):
-/// run.c's output — the story on stdout as it is generated, tok/s on stderr — or
+/// `run` in generate mode: run.c's output — the story on stdout as it is generated, tok/s on stderr — or
 /// one JSON object with `json`. A speaker, if given, reads the story aloud.
 struct StoryRun {
     let transformer: Transformer
@@ -40,14 +38,12 @@ struct StoryRun {
         // Generation is done; the speaker may still be talking. Wait for it.
         let spoken = speaker?.finish()
         if json {
-            var out = "{\"tokens\":["
-            for (index, token) in result.tokens.enumerated() {
-                out += index == 0 ? "\(token)" : ",\(token)"
-            }
-            out += "],\"text\":" + JSONText.quoted(text) + ",\"prompt_tokens\":\(result.promptTokenCount)"
-            out += ",\"tok_per_s\":" + fixed(result.runTokensPerSecond, 3)
-            if let spoken { out += ",\"tts_ms\":" + fixed(spoken.synthesisMilliseconds, 1) }
-            standardOutput(Array((out + "}\n").utf8))
+            var members: [(String, JSONValue)] = [
+                ("tokens", .array(result.tokens.map { .int($0) })), ("text", .bytes(text)),
+                ("prompt_tokens", .int(result.promptTokenCount)), ("tok_per_s", .double(result.runTokensPerSecond)),
+            ]
+            if let spoken { members.append(("tts_ms", .double(spoken.synthesisMilliseconds))) }
+            standardOutput(Array((JSONValue.object(members).serialized() + "\n").utf8))
         }
         if let spoken {
             standardError("tts ms: \(fixed(spoken.synthesisMilliseconds, 1))\n")

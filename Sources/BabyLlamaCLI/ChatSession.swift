@@ -2,8 +2,7 @@ import LlamaCore
 
 /// run.c's `-m chat` loop: Llama 2 chat templates, a sample at every position,
 /// user turns read from stdin. The stories models are not chat models; this is
-/// here so run.c's command line works unchanged. Embedded-Swift clean: the Duo's
-/// binary (deploy/duo) compiles this file too.
+/// here so run.c's command line works unchanged.
 struct ChatSession {
     let transformer: Transformer
     let tokenizer: Tokenizer

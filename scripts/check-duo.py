@@ -1,40 +1,42 @@
-#!/usr/bin/env bash
-# Builds the Duo's static riscv64 babyllama (deploy/duo/build.sh) and proves it
-# under qemu-riscv64 against the host build and run.c's golden output:
-#  (a) greedy tokens and text for the bundled stories260K (from BOS and from a
-#      prompt) and tiny-unshared, the first 16 tokens of the stories15M-shape model,
-#      all equal to the host's and the golden; `run` with no checkpoint tells
-#      llama2.c's test story (run.c's bytes); the sampled stories260K cases byte for
-#      byte as run.c printed them; `run -m chat` holds the host's conversation byte
-#      for byte;
-#  (b) `serve` answers /healthz and /v1/generate on loopback with the host's tokens,
-#      an "audio": "wav" request with the speech as WAV, and a "speak" request is
-#      played through the linked alsa-lib into a `file` PCM; with no sound card (as
-#      on a Duo 64M) and the default device, "speak" answers the speech as WAV;
-#  (c) `say --out` writes a valid, non-silent 16-bit mono WAV; `say --audio-device`
-#      with a `file` PCM (defined in a test asoundrc over the shipped .build-duo/alsa
-#      tree, and the shipped tree's own file: PCM with /usr/share/alsa hidden, which
-#      proves the binary finds alsa/ beside itself) writes the very samples of that
-#      WAV; a missing card (hw:9,9, and `default` under QEMU) fails with one error
-#      line; `run --speak` on the null device or a missing card still prints the
-#      golden story, with at most one warning;
-#  (d) peak resident memory (VmHWM, read from /proc/PID/status) of `run` and `serve` on
-#      the stories15M-shape Q8_0 model, beyond QEMU's own baseline and the mapped
-#      file, within the 24 MB budget; and no epoll anywhere in the binary;
-#  (e) the RVV 1.0 build (DUO_VECTOR=rvv) under `qemu-riscv64 -cpu rv64,v=true,
-#      vlen=128|256,vext_spec=v1.0`: the stories260K greedy text, the first 16 tokens
-#      of the 15M-shape greedy golden, and the 15M-shape Q8_0 stories (greedy and
-#      sampled) byte for byte as runq.c printed them.
-# The random models are written by scripts/make_model.py and checked by the sha256
-# the Swift tests use (Tests/LlamaCoreTests/Support/TestModels.swift).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-bash deploy/duo/build.sh
-DUO_VECTOR=rvv bash deploy/duo/build.sh
-swift build -c release --product babyllama >/dev/null
-mkdir -p .build-duo/check
-python3 - <<'PY'
+#!/usr/bin/env python3
+"""Builds the Duo's static riscv64 babyllama (scripts/build-duo.sh) and proves it
+under qemu-riscv64 against the host build and run.c's golden output:
+ (a) greedy tokens and text for the bundled stories260K (from BOS and from a
+     prompt) and tiny-unshared, the first 16 tokens of the stories15M-shape model,
+     all equal to the host's and the golden; `run` with no checkpoint tells
+     llama2.c's test story (run.c's bytes); the sampled stories260K cases byte for
+     byte as run.c printed them; `run -m chat` holds the host's conversation byte
+     for byte;
+ (b) `serve` answers /healthz and /v1/generate on loopback with the host's tokens,
+     an "audio": "wav" request with the speech as WAV, and a "speak" request is
+     played through the linked alsa-lib into a `file` PCM; with no sound card (as
+     on a Duo 64M) and the default device, "speak" answers the speech as WAV;
+ (c) `say --out` writes a valid, non-silent 16-bit mono WAV; `say --audio-device`
+     with a `file` PCM (defined in a test asoundrc over the shipped .build-duo/alsa
+     tree, and the shipped tree's own file: PCM with /usr/share/alsa hidden, which
+     proves the binary finds alsa/ beside itself) writes the very samples of that
+     WAV; a missing card (hw:9,9, and `default` under QEMU) fails with one error
+     line; `run --speak` on the null device or a missing card still prints the
+     golden story, with at most one warning;
+ (d) peak resident memory (VmHWM, read from /proc/PID/status) of `run` and `serve` on
+     the stories15M-shape Q8_0 model, beyond QEMU's own baseline and the mapped
+     file, within the 24 MB budget; and no epoll anywhere in the binary;
+ (e) the RVV 1.0 build (DUO_VECTOR=rvv) under `qemu-riscv64 -cpu rv64,v=true,
+     vlen=128|256,vext_spec=v1.0`: the stories260K greedy text, the first 16 tokens
+     of the 15M-shape greedy golden, and the 15M-shape Q8_0 stories (greedy and
+     sampled) byte for byte as runq.c printed them.
+The random models are written by scripts/make_model.py and checked by the sha256
+the Swift tests use (Tests/LlamaCoreTests/Support/TestModels.swift).
+
+Run from anywhere: python3 scripts/check-duo.py (part of scripts/test.sh).
+"""
 import hashlib, json, os, signal, socket, struct, subprocess, sys, time, urllib.request
+
+os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+subprocess.run(["bash", "scripts/build-duo.sh"], check=True)
+subprocess.run(["bash", "scripts/build-duo.sh"], check=True, env=dict(os.environ, DUO_VECTOR="rvv"))
+subprocess.run(["swift", "build", "-c", "release", "--product", "babyllama"], check=True, stdout=subprocess.DEVNULL)
+os.makedirs(".build-duo/check", exist_ok=True)
 
 duo = ".build-duo/babyllama"
 host = ".build/release/babyllama"
@@ -409,4 +411,3 @@ check(not epoll and "#define EPOLL_SUPPORT" not in mhd_config and "#define HAVE_
 
 print(f"check-duo: {'all passed' if not failures else str(len(failures)) + ' FAILED'}")
 sys.exit(1 if failures else 0)
-PY

@@ -1,9 +1,10 @@
-// What the static Duo binary links instead of the host's lazy-loading forwarders
-// (Sources/CLazyLibrary and the *_forwarders.c files): libmicrohttpd, jansson,
+// What the static Duo binary (scripts/build-duo.sh) links instead of the host's
+// lazy-loading forwarders (Sources/CLazyLibrary and the *_forwarders.c files): libmicrohttpd, jansson,
 // espeak-ng and alsa-lib are linked in statically, so they are always there. A
 // missing sound card (the Duo 64M has no audio pins) shows when a device is
 // opened, as on any Linux host without one.
 #include <stddef.h>
+#include "CLinkedLibraries.h"
 
 // --- the linked libraries: never unavailable ------------------------------------
 

@@ -2,7 +2,7 @@ import CShim
 
 /// Hands the statically linked alsa-lib its configuration tree (alsa.conf, pcm/,
 /// cards/). alsa-lib reads it from /usr/share/alsa; a board image without ALSA
-/// (the Duo's stock Buildroot image) has none, so deploy/duo/build.sh ships the
+/// (the Duo's stock Buildroot image) has none, so scripts/build-duo.sh ships the
 /// tree beside the binary as `alsa/` and this points alsa-lib at it.
 enum AlsaConfiguration {
     /// The configuration alsa-lib was built to read (its --with-configdir).

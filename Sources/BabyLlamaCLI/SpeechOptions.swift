@@ -1,14 +1,16 @@
 import CShim
 import StorySpeech
 
-/// The voice options `say` and `run --speak` share with the host CLI's
-/// SpeechOptions. The espeak-ng data defaults to the `espeak-ng-data` directory
-/// beside the executable (where deploy/duo/build.sh and install.sh put it).
-enum SpeechFlags {
-    static let options = [OptionSpec("voice"), OptionSpec("rate"), OptionSpec("volume"),
-                          OptionSpec("audio-device"), OptionSpec("espeak-data")]
-
-    static let usage = "[--voice NAME] [--rate WPM] [--volume 0-200] [--audio-device NAME] [--espeak-data DIR]"
+/// The voice options of `say` and `run --speak`.
+struct SpeechOptions {
+    static let options = [
+        OptionSpec("voice", value: "NAME", help: "espeak-ng voice, e.g. en-us, en-gb, en-us+f3 (default en-us)."),
+        OptionSpec("rate", value: "WPM", help: "Speaking rate in words per minute, 80-450 (default 175)."),
+        OptionSpec("volume", value: "N", help: "Volume, 0-200 (default 100)."),
+        OptionSpec("audio-device", value: "NAME", help: "ALSA playback device (default: default; e.g. plughw:0,0)."),
+        OptionSpec("espeak-data", value: "DIR",
+                   help: "espeak-ng-data directory (default: beside this program, then searched)."),
+    ]
 
     /// The settings the options ask for, checked.
     static func settings(_ arguments: ParsedArguments) throws(UsageError) -> SpeechSettings {
@@ -27,7 +29,8 @@ enum SpeechFlags {
         return settings
     }
 
-    /// `<directory of /proc/self/exe>/espeak-ng-data` when it exists, else nil (searched).
+    /// `<directory of this program>/espeak-ng-data` when it holds the data (where the
+    /// Duo's build and install put it), else nil: searched in the usual places.
     static func dataBesideExecutable() -> String? {
         guard let directory = ExecutableDirectory.path() else { return nil }
         let candidate = directory + "/espeak-ng-data"

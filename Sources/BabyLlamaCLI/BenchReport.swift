@@ -1,0 +1,85 @@
+import LlamaCore
+
+/// `bench`'s output: a table, or one JSON object.
+struct BenchReport {
+    let checkpoint: Checkpoint
+    let steps: Int
+    let promptTokens: Int
+    let runs: Int
+    let results: [BenchResult]
+
+    private var scalar: BenchResult? { results.first { $0.setup.kernels == .scalar } }
+
+    func json() -> String {
+        let items: [JSONValue] = results.map { result in
+            var members: [(String, JSONValue)] = [
+                ("name", .string(result.setup.name)),
+                ("threads", .int(result.setup.threads)),
+                ("decode_tok_s", .double(result.decode.median)),
+                ("decode_tok_s_min", .double(result.decode.minimum)),
+                ("decode_tok_s_max", .double(result.decode.maximum)),
+                ("ms_per_token", .double(1000 / result.decode.median)),
+                ("prefill_tok_s", .double(result.prefill.median)),
+                ("weight_bytes_per_token", .int(result.weightBytesPerToken)),
+                ("weight_gb_per_s", .double(Double(result.weightBytesPerToken) * result.decode.median / 1e9)),
+                ("rss_mib", .double(Double(result.residentKiB) / 1024)),
+                ("peak_rss_mib", .double(Double(result.peakResidentKiB) / 1024)),
+            ]
+            if let scalar {
+                members.append(("decode_ratio_vs_scalar", .double(result.decode.median / scalar.decode.median)))
+                if scalar.prefill.median > 0 {
+                    members.append(("prefill_ratio_vs_scalar", .double(result.prefill.median / scalar.prefill.median)))
+                }
+            }
+            return .object(members)
+        }
+        let object = JSONValue.object([
+            ("model", .string(checkpoint.path)),
+            ("format", .string(checkpoint.format.name)),
+            ("file_bytes", .int(checkpoint.file.size)),
+            ("steps", .int(steps)), ("prompt_tokens", .int(promptTokens)), ("runs", .int(runs)),
+            ("results", .array(items)),
+        ])
+        return object.serialized() + "\n"
+    }
+
+    func text() -> String {
+        let config = checkpoint.config
+        var out = "model: \(checkpoint.path) (\(checkpoint.format.name), dim \(config.dim), \(config.layerCount) layers, "
+            + "\(config.headCount)/\(config.kvHeadCount) heads, vocab \(config.vocabSize), "
+            + "seq \(config.seqLen)), \(fixed(Double(checkpoint.file.size) / 1e6, 1)) MB\n"
+        out += "decode: \(steps) positions from BOS, greedy; prefill: \(promptTokens) tokens; "
+            + "median of \(runs) runs after 1 warm-up\n"
+        let header = ["path", "threads", "decode tok/s", "(min-max)", "ms/token", "prefill tok/s",
+                      "weights GB/s", "RSS MiB"] + (scalar != nil ? ["decode ×scalar", "prefill ×scalar"] : [])
+        var rows: [[String]] = [header]
+        for result in results {
+            var row = [
+                result.setup.name, String(result.setup.threads),
+                fixed(result.decode.median, 1),
+                fixed(result.decode.minimum, 0) + "-" + fixed(result.decode.maximum, 0),
+                fixed(1000 / result.decode.median, 3),
+                fixed(result.prefill.median, 0),
+                fixed(Double(result.weightBytesPerToken) * result.decode.median / 1e9, 1),
+                fixed(Double(result.residentKiB) / 1024, 1),
+            ]
+            if let scalar {
+                row.append(fixed(result.decode.median / scalar.decode.median, 2))
+                row.append(scalar.prefill.median > 0 ? fixed(result.prefill.median / scalar.prefill.median, 2) : "-")
+            }
+            rows.append(row)
+        }
+        var widths = [Int](repeating: 0, count: header.count)
+        for row in rows {
+            for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) }
+        }
+        for row in rows {
+            var line = ""
+            for (column, cell) in row.enumerated() { line += (column == 0 ? "" : "  ") + padded(cell, widths[column]) }
+            out += line + "\n"
+        }
+        var peak = 0
+        for result in results { peak = max(peak, result.peakResidentKiB) }
+        return out + "peak RSS: \(fixed(Double(peak) / 1024, 1)) MiB\n"
+    }
+}

@@ -1,0 +1,87 @@
+import LlamaCore
+import StorySpeech
+
+/// `babyllama run`: run.c's command line — the story on stdout as it is generated,
+/// tok/s on stderr — or one JSON object with `--json`; `--speak` reads it aloud.
+struct RunCommand: Command {
+    static let spec = CommandSpec(
+        name: "run",
+        abstract: "Generate text from a prompt, as llama2.c's run.c does.",
+        positionals: "[CHECKPOINT]",
+        notes: [ModelOptions.checkpointNote],
+        options: [
+            OptionSpec("temperature", short: "t", value: "T", help: "Temperature; 0 is greedy (default 1.0)."),
+            OptionSpec("topp", short: "p", value: "P", help: "Top-p (nucleus) sampling; 1 or 0 turns it off (default 0.9)."),
+            OptionSpec("seed", short: "s", value: "N", help: "Random seed; 0 seeds from the clock (default 0)."),
+            OptionSpec("steps", short: "n", value: "N",
+                       help: "Positions to run, prompt included; 0 or less means the whole context (default 256)."),
+            OptionSpec("prompt", short: "i", value: "TEXT", help: "Prompt (default: none, the story starts from BOS)."),
+            OptionSpec("mode", short: "m", value: "generate|chat", help: "generate (default) or chat (run.c's chat loop)."),
+            OptionSpec("system", short: "y", value: "TEXT", help: "System prompt (chat mode)."),
+            .flag("json", help: "Print one JSON object {tokens, text, prompt_tokens, tok_per_s} instead of the text."),
+            .flag("speak", help: "Speak the story aloud as it is generated, sentence by sentence."),
+        ] + ModelOptions.options + SpeechOptions.options)
+
+    let model: ModelOptions
+    let temperature: Float
+    let topP: Float
+    let seed: Int
+    let steps: Int
+    let prompt: String
+    let json: Bool
+    /// The voice with `--speak`, nil without.
+    let speech: SpeechSettings?
+    /// `-m chat`: run.c's chat loop.
+    let chat: Bool
+    let systemPrompt: String?
+
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        model = try ModelOptions(arguments)
+        temperature = try arguments.float("temperature", 1.0)
+        topP = try arguments.float("topp", 0.9)
+        seed = try arguments.integer("seed", 0)
+        steps = try arguments.integer("steps", 256)
+        prompt = arguments.value("prompt") ?? ""
+        chat = try arguments.choice("mode", "generate", ["generate", "chat"]) == "chat"
+        systemPrompt = arguments.value("system")
+        json = arguments.has("json")
+        if json && chat { throw UsageError("--json works in generate mode only") }
+        if arguments.has("speak") && chat { throw UsageError("--speak works in generate mode only") }
+        speech = arguments.has("speak") ? try SpeechOptions.settings(arguments) : nil
+    }
+
+    func run() -> Int32 {
+        // Start speech first: a bad voice fails before the model is loaded.
+        var speaker: AlsaStorySpeaker? = nil
+        if let speech {
+            do {
+                let engine = try SpeechEngine(settings: speech)
+                speaker = StorySpeaker(engine: engine, output: AlsaAudioOutput(device: speech.audioDevice))
+            } catch {
+                return failure(error.message)
+            }
+        }
+        do {
+            try generate(speaker: speaker)
+        } catch {
+            return failure(error.message)
+        }
+        return 0
+    }
+
+    private func generate(speaker: AlsaStorySpeaker?) throws(LlamaError) {
+        let transformer = try model.loadTransformer()
+        let vocabSize = transformer.config.vocabSize
+        let tokenizer = try model.loadTokenizer(vocabSize: vocabSize)
+        var sampler = Sampler(vocabSize: vocabSize, temperature: temperature, topP: topP,
+                              seed: StoryRun.seedBits(seed))
+        if chat {
+            try ChatSession(transformer: transformer, tokenizer: tokenizer)
+                .run(sampler: &sampler, userPrompt: prompt.isEmpty ? nil : prompt,
+                     systemPrompt: systemPrompt, steps: steps)
+        } else {
+            try StoryRun(transformer: transformer, tokenizer: tokenizer, json: json)
+                .generate(prompt: prompt, steps: steps, sampler: &sampler, speaker: speaker)
+        }
+    }
+}
