@@ -7,7 +7,7 @@ packages=(
     libc6-dev-riscv64-cross gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu qemu-user   # the Duo (riscv64) build
     dpkg-dev autoconf automake libtool make pkg-config   # scripts/build-duo.sh: apt-get source + cross-configure
     python3 python3-numpy                       # scripts/check-duo.py, scripts/make_model.py
-    curl                                        # service integration tests
+    curl ca-certificates                        # service integration tests; scripts/build-duo.sh fetches sources
     busybox shellcheck                          # deployment checks (scripts/check-deploy.sh)
 )
 missing=()

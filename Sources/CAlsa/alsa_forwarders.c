@@ -8,8 +8,6 @@
 #include <errno.h>
 #include <pthread.h>
 
-static struct lazy_library library = { .soname = "libasound.so.2", .package = "libasound2" };
-
 /// Every function forwarded (the calls in Sources/StorySpeech and CAlsa.h).
 #define ALSA_FUNCTIONS(X) \
     X(snd_lib_error_set_handler) \
@@ -24,25 +22,7 @@ static struct lazy_library library = { .soname = "libasound.so.2", .package = "l
     X(snd_pcm_close) \
     X(snd_card_next)
 
-/// The library's functions, typed from its own header.
-#define DECLARE_POINTER(name) __typeof__(name) *name;
-static struct { ALSA_FUNCTIONS(DECLARE_POINTER) } real;
-
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static void load(void) {
-    if (lazy_library_open(&library) != NULL) {
-#define RESOLVE(name) real.name = (__typeof__(name) *)lazy_library_symbol(&library, #name);
-        ALSA_FUNCTIONS(RESOLVE)
-    }
-    lazy_library_finish(&library);
-}
-
-/// True when libasound is loaded (loading it on the first call).
-static int ready(void) {
-    pthread_once(&once, load);
-    return library.usable;
-}
+LAZY_LIBRARY_LOADER(ALSA_FUNCTIONS, "libasound.so.2", "libasound2")
 
 const char *babyllama_alsa_unavailable_reason(void) {
     return ready() ? NULL : library.failure;

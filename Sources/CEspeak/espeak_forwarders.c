@@ -9,8 +9,6 @@
 
 #include <pthread.h>
 
-static struct lazy_library library = { .soname = "libespeak-ng.so.1", .package = "espeak-ng" };
-
 /// Every function forwarded (the calls in Sources/StorySpeech).
 #define ESPEAK_FUNCTIONS(X) \
     X(espeak_ng_InitializePath) \
@@ -25,25 +23,7 @@ static struct lazy_library library = { .soname = "libespeak-ng.so.1", .package =
     X(espeak_ng_Synthesize) \
     X(espeak_SetSynthCallback)
 
-/// The library's functions, typed from its own header.
-#define DECLARE_POINTER(name) __typeof__(name) *name;
-static struct { ESPEAK_FUNCTIONS(DECLARE_POINTER) } real;
-
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static void load(void) {
-    if (lazy_library_open(&library) != NULL) {
-#define RESOLVE(name) real.name = (__typeof__(name) *)lazy_library_symbol(&library, #name);
-        ESPEAK_FUNCTIONS(RESOLVE)
-    }
-    lazy_library_finish(&library);
-}
-
-/// True when libespeak-ng is loaded (loading it on the first call).
-static int ready(void) {
-    pthread_once(&once, load);
-    return library.usable;
-}
+LAZY_LIBRARY_LOADER(ESPEAK_FUNCTIONS, "libespeak-ng.so.1", "espeak-ng")
 
 LAZY_FORWARDER void espeak_ng_InitializePath(const char *path) {
     if (ready()) real.espeak_ng_InitializePath(path);

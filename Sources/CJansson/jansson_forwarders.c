@@ -12,8 +12,6 @@
 #include <pthread.h>
 #include <stdio.h>
 
-static struct lazy_library library = { .soname = "libjansson.so.4", .package = "libjansson4" };
-
 /// Every function forwarded.
 #define JANSSON_FUNCTIONS(X) \
     X(json_object) \
@@ -41,25 +39,7 @@ static struct lazy_library library = { .soname = "libjansson.so.4", .package = "
     X(json_loadb) \
     X(json_dumpb)
 
-/// The library's functions, typed from its own header.
-#define DECLARE_POINTER(name) __typeof__(name) *name;
-static struct { JANSSON_FUNCTIONS(DECLARE_POINTER) } real;
-
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static void load(void) {
-    if (lazy_library_open(&library) != NULL) {
-#define RESOLVE(name) real.name = (__typeof__(name) *)lazy_library_symbol(&library, #name);
-        JANSSON_FUNCTIONS(RESOLVE)
-    }
-    lazy_library_finish(&library);
-}
-
-/// True when libjansson is loaded (loading it on the first call).
-static int ready(void) {
-    pthread_once(&once, load);
-    return library.usable;
-}
+LAZY_LIBRARY_LOADER(JANSSON_FUNCTIONS, "libjansson.so.4", "libjansson4")
 
 const char *babyllama_jansson_unavailable_reason(void) {
     return ready() ? NULL : library.failure;

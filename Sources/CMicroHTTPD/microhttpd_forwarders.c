@@ -8,8 +8,6 @@
 
 #include <pthread.h>
 
-static struct lazy_library library = { .soname = "libmicrohttpd.so.12", .package = "libmicrohttpd12" };
-
 /// Every function forwarded (the calls in Sources/StoryService and CMicroHTTPD.h).
 /// MHD_start_daemon is variadic: it goes to MHD_start_daemon_va.
 #define MICROHTTPD_FUNCTIONS(X) \
@@ -26,25 +24,7 @@ static struct lazy_library library = { .soname = "libmicrohttpd.so.12", .package
     X(MHD_queue_response) \
     X(MHD_destroy_response)
 
-/// The library's functions, typed from its own header.
-#define DECLARE_POINTER(name) __typeof__(name) *name;
-static struct { MICROHTTPD_FUNCTIONS(DECLARE_POINTER) } real;
-
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static void load(void) {
-    if (lazy_library_open(&library) != NULL) {
-#define RESOLVE(name) real.name = (__typeof__(name) *)lazy_library_symbol(&library, #name);
-        MICROHTTPD_FUNCTIONS(RESOLVE)
-    }
-    lazy_library_finish(&library);
-}
-
-/// True when libmicrohttpd is loaded (loading it on the first call).
-static int ready(void) {
-    pthread_once(&once, load);
-    return library.usable;
-}
+LAZY_LIBRARY_LOADER(MICROHTTPD_FUNCTIONS, "libmicrohttpd.so.12", "libmicrohttpd12")
 
 const char *babyllama_mhd_unavailable_reason(void) {
     return ready() ? NULL : library.failure;

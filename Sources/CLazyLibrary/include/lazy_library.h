@@ -51,4 +51,25 @@ void lazy_library_finish(struct lazy_library *library);
 /// Copies the failure into `buffer` (NUL-terminated, cut to `size`).
 void lazy_library_copy_failure(const struct lazy_library *library, char *buffer, size_t size);
 
+/// The loader of one forwarders file, from its X-macro list of forwarded functions
+/// (`#define FUNCTIONS(X) X(name) X(name) ...`): a `library` for `soname`, the
+/// pointers `real.name` typed from the library's own header, and `ready()`, which
+/// opens the library and resolves every pointer on the first call (once, under
+/// pthread_once) and tells whether it is usable. Include <pthread.h> first.
+#define LAZY_LIBRARY_LOADER(FUNCTIONS, soname_, package_)                                      \
+    static struct lazy_library library = { .soname = soname_, .package = package_ };           \
+    static struct { FUNCTIONS(LAZY_LIBRARY_DECLARE_POINTER) } real;                          \
+    static pthread_once_t library_once = PTHREAD_ONCE_INIT;                                  \
+    static void library_load(void) {                                                         \
+        if (lazy_library_open(&library) != NULL) { FUNCTIONS(LAZY_LIBRARY_RESOLVE) }         \
+        lazy_library_finish(&library);                                                       \
+    }                                                                                        \
+    static int ready(void) {                                                                 \
+        pthread_once(&library_once, library_load);                                           \
+        return library.usable;                                                               \
+    }
+
+#define LAZY_LIBRARY_DECLARE_POINTER(name) __typeof__(name) *name;
+#define LAZY_LIBRARY_RESOLVE(name) real.name = (__typeof__(name) *)lazy_library_symbol(&library, #name);
+
 #endif
