@@ -61,18 +61,14 @@ let package = Package(
         // too, so what breaks them breaks `swift build`.
         .target(name: "BabyLlamaDuo", dependencies: ["BabyLlamaCLI"], swiftSettings: optimized),
         .target(name: "CLinkedLibraries"),
-        .testTarget(
-            name: "LlamaCoreTests",
-            dependencies: ["LlamaCore"],
-            exclude: [],
-            swiftSettings: optimized),
-        .testTarget(
-            name: "StorySpeechTests",
-            dependencies: ["StorySpeech"],
-            swiftSettings: optimized),
-        .testTarget(
-            name: "StoryServiceTests",
-            dependencies: ["StoryService", "StorySpeech", "LlamaCore"],
-            swiftSettings: optimized),
+        // What several test targets share: the repository's files, the golden data, the
+        // random models, WAV reading, and the one helper that runs the built binary.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "LlamaCoreTests", dependencies: ["LlamaCore", "TestSupport"], swiftSettings: optimized),
+        .testTarget(name: "StorySpeechTests", dependencies: ["StorySpeech", "TestSupport"], swiftSettings: optimized),
+        .testTarget(name: "StoryServiceTests", dependencies: ["StoryService", "StorySpeech", "LlamaCore", "TestSupport"],
+                    swiftSettings: optimized),
+        // The command line, end to end through the built binary.
+        .testTarget(name: "BabyLlamaCLITests", dependencies: ["TestSupport"], swiftSettings: optimized),
     ]
 )

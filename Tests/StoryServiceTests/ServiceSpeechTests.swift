@@ -1,50 +1,6 @@
 import Foundation
+import TestSupport
 import XCTest
-
-/// A WAV file read independently of the server's encoder.
-struct WAVFile {
-    var sampleRate: Int
-    var samples: [Int16]
-
-    /// Parses a canonical 44-byte-header PCM WAV (16-bit mono); fails the test on anything else.
-    init(_ data: Data, file: StaticString = #filePath, line: UInt = #line) throws {
-        let bytes = [UInt8](data)
-        guard bytes.count >= 44 else {
-            XCTFail("WAV is \(bytes.count) bytes, shorter than its header", file: file, line: line)
-            throw CocoaError(.fileReadCorruptFile)
-        }
-        func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
-        func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
-        func tag(_ at: Int) -> String { String(decoding: bytes[at..<at + 4], as: UTF8.self) }
-        XCTAssertEqual(tag(0), "RIFF", file: file, line: line)
-        XCTAssertEqual(u32(4), bytes.count - 8, "RIFF size", file: file, line: line)
-        XCTAssertEqual(tag(8), "WAVE", file: file, line: line)
-        XCTAssertEqual(tag(12), "fmt ", file: file, line: line)
-        XCTAssertEqual(u32(16), 16, "PCM fmt chunk size", file: file, line: line)
-        XCTAssertEqual(u16(20), 1, "integer PCM", file: file, line: line)
-        XCTAssertEqual(u16(22), 1, "mono", file: file, line: line)
-        sampleRate = u32(24)
-        XCTAssertEqual(u32(28), sampleRate * 2, "byte rate", file: file, line: line)
-        XCTAssertEqual(u16(32), 2, "block align", file: file, line: line)
-        XCTAssertEqual(u16(34), 16, "bits per sample", file: file, line: line)
-        XCTAssertEqual(tag(36), "data", file: file, line: line)
-        XCTAssertEqual(u32(40), bytes.count - 44, "data size", file: file, line: line)
-        samples = stride(from: 44, to: bytes.count - 1, by: 2).map { Int16(truncatingIfNeeded: u16($0)) }
-    }
-
-    /// Root-mean-square amplitude: espeak-ng's speech at volume 100 is around 2500; silence is near 0.
-    var rms: Double {
-        if samples.isEmpty { return 0 }
-        var sum = 0.0
-        for sample in samples { sum += Double(sample) * Double(sample) }
-        return (sum / Double(samples.count)).squareRoot()
-    }
-
-    var seconds: Double { Double(samples.count) / Double(sampleRate) }
-
-    /// Speech is well above this RMS; silence or near-silence is below it.
-    static let speechRMSFloor = 500.0
-}
 
 /// Speech in the real server (`babyllama serve` with speech turned on in a temporary
 /// configuration): audio answers, `GET /v1/speak`, reading aloud without an audio
@@ -123,7 +79,7 @@ final class ServiceSpeechTests: XCTestCase {
         XCTAssertEqual(Set(audio.keys), ["format", "sample_rate", "data"], file: file, line: line)
         let data = try XCTUnwrap(Data(base64Encoded: audio["data"] as? String ?? ""), "data is not base64",
                                  file: file, line: line)
-        let wav = try WAVFile(data, file: file, line: line)
+        let wav = try WAVFile(data)
         XCTAssertEqual(audio["sample_rate"] as? Int, wav.sampleRate, file: file, line: line)
         XCTAssertEqual(wav.sampleRate, 22050, "espeak-ng's rate", file: file, line: line)
         return wav

@@ -1,25 +1,15 @@
 import Foundation
+import TestSupport
 import XCTest
 
-/// Paths of the repository and the built binary.
+/// The files the service tests use (from TestSupport's Repository and BabyLlamaBinary).
 enum Repo {
-    /// The repository root, found from this file's path.
-    static let root: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static var root: URL { Repository.root }
 
-    static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+    static func path(_ relative: String) -> String { Repository.path(relative) }
 
-    /// The `babyllama` executable built with the tests (`swift test -c release` builds it
-    /// beside the test bundle), else `.build/release/babyllama`.
-    static var binary: String {
-        var candidates: [String] = []
-        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-            candidates.append(URL(fileURLWithPath: bundle.bundlePath).deletingLastPathComponent()
-                .appendingPathComponent("babyllama").path)
-        }
-        candidates.append(path(".build/release/babyllama"))
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!
-    }
+    /// The `babyllama` executable built with the tests.
+    static var binary: String { BabyLlamaBinary.path ?? "babyllama (not built beside the tests: swift test -c release)" }
 
     static let model = path("models/stories260K.bin")
     static let tokenizer = path("models/tok512.bin")

@@ -1,5 +1,6 @@
 import Foundation
 import StorySpeech
+import TestSupport
 import XCTest
 
 final class SpeechEngineTests: XCTestCase {
@@ -7,11 +8,11 @@ final class SpeechEngineTests: XCTestCase {
         let engine = try SpeechEngine()
         XCTAssertEqual(engine.sampleRate, 22050, "espeak-ng's native rate")
         let audio = try engine.synthesize("Once upon a time, there was a little robot who told stories.")
-        let wav = try ParsedWAV(audio.wavBytes())
-        wav.assertSpeechFormat(sampleRate: engine.sampleRate)
+        let wav = try WAVFile(bytes: audio.wavBytes())
+        XCTAssertEqual(wav.sampleRate, engine.sampleRate)
         XCTAssertTrue(wav.samples == audio.samples, "the WAV holds the synthesized samples")
         XCTAssertGreaterThan(audio.durationMilliseconds, 1000, "a sentence takes over a second to say")
-        XCTAssertGreaterThan(rms(audio.samples), speechRMSFloor, "not silent")
+        XCTAssertGreaterThan(WAVFile.rms(audio.samples), WAVFile.speechRMSFloor, "not silent")
         XCTAssertGreaterThan(audio.synthesisNanoseconds, 0)
     }
 
@@ -42,7 +43,7 @@ final class SpeechEngineTests: XCTestCase {
 
         let quiet = try SpeechEngine(settings: SpeechSettings(volume: 30)).synthesize(text)
         let loud = try SpeechEngine(settings: SpeechSettings(volume: 150)).synthesize(text)
-        XCTAssertGreaterThan(rms(loud.samples), rms(quiet.samples) * 2)
+        XCTAssertGreaterThan(WAVFile.rms(loud.samples), WAVFile.rms(quiet.samples) * 2)
     }
 
     func testVoicesByNameAndByLanguage() throws {
@@ -51,7 +52,7 @@ final class SpeechEngineTests: XCTestCase {
         let british = try SpeechEngine(settings: SpeechSettings(voice: "en-gb")).synthesize(text)
         let variant = try SpeechEngine(settings: SpeechSettings(voice: "en-us+f3")).synthesize(text)
         for audio in [american, british, variant] {
-            XCTAssertGreaterThan(rms(audio.samples), speechRMSFloor)
+            XCTAssertGreaterThan(WAVFile.rms(audio.samples), WAVFile.speechRMSFloor)
         }
         XCTAssertTrue(american.samples != british.samples, "en-us and en-gb sound different")
     }
@@ -95,7 +96,7 @@ final class SpeechEngineTests: XCTestCase {
     func testSpokenSymbolsAndNumbersAreText() throws {
         let engine = try SpeechEngine()
         for symbol in ["%", "&", "$", "+"] {
-            XCTAssertGreaterThan(rms(try engine.synthesize(symbol).samples), speechRMSFloor, "espeak-ng reads \(symbol)")
+            XCTAssertGreaterThan(WAVFile.rms(try engine.synthesize(symbol).samples), WAVFile.speechRMSFloor, "espeak-ng reads \(symbol)")
         }
         XCTAssertThrowsError(try engine.synthesize("_ | < > ^")) { error in
             XCTAssertEqual(error as? SpeechError, .emptyText)
@@ -125,7 +126,7 @@ final class SpeechEngineTests: XCTestCase {
         let audio = try engine.synthesize(text)
         XCTAssertGreaterThan(audio.samples.count, one.samples.count * 25, "every sentence is spoken")
         XCTAssertLessThan(audio.samples.count, one.samples.count * 35)
-        XCTAssertGreaterThan(rms(audio.samples), speechRMSFloor)
+        XCTAssertGreaterThan(WAVFile.rms(audio.samples), WAVFile.speechRMSFloor)
         // A text with no sentence ends at all is cut at spaces and spoken whole too.
         let runOn = String(repeating: "and then the robot walked on ", count: 40)
         let runOnAudio = try engine.synthesize(runOn)

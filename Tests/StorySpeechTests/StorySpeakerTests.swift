@@ -1,5 +1,6 @@
 import Foundation
 import StorySpeech
+import TestSupport
 import XCTest
 
 /// An audio output that records what it is asked to play, and can be told to fail
@@ -119,7 +120,7 @@ final class StorySpeakerTests: XCTestCase {
         // espeak-ng's run-to-run jitter of a sample or two per sentence.
         let expectedLength = sentenceLengths.reduce(0, +)
         XCTAssertEqual(Double(collected.count), Double(expectedLength), accuracy: Double(expectedLength) * 0.01)
-        XCTAssertGreaterThan(rms(collected), speechRMSFloor)
+        XCTAssertGreaterThan(WAVFile.rms(collected), WAVFile.speechRMSFloor)
         XCTAssertEqual(summary.sampleRate, 22050)
         XCTAssertGreaterThan(summary.synthesisNanoseconds, 0)
         XCTAssertEqual(summary.synthesisMilliseconds, Double(summary.synthesisNanoseconds) / 1e6)
@@ -211,7 +212,7 @@ final class StorySpeakerTests: XCTestCase {
         XCTAssertFalse(summary.played)
         XCTAssertEqual(summary.sentenceCount, 10, "speech is still synthesized and timed")
         XCTAssertGreaterThan(summary.synthesisNanoseconds, 0)
-        XCTAssertGreaterThan(rms(summary.audio?.samples ?? []), speechRMSFloor)
+        XCTAssertGreaterThan(WAVFile.rms(summary.audio?.samples ?? []), WAVFile.speechRMSFloor)
     }
 
     func testAlsaNullDevicePlaysWithoutWarnings() throws {

@@ -1,4 +1,5 @@
 import StorySpeech
+import TestSupport
 import XCTest
 
 final class WAVEncoderTests: XCTestCase {
@@ -19,15 +20,15 @@ final class WAVEncoderTests: XCTestCase {
 
     func testParsedFieldsAndSamplesRoundTrip() throws {
         let samples: [Int16] = (0..<1000).map { Int16(truncatingIfNeeded: $0 &* 977) }
-        let wav = try ParsedWAV(WAVEncoder.encode(samples: samples, sampleRate: 16000))
-        wav.assertSpeechFormat(sampleRate: 16000)
+        let wav = try WAVFile(bytes: WAVEncoder.encode(samples: samples, sampleRate: 16000))
+        XCTAssertEqual(wav.sampleRate, 16000)
         XCTAssertTrue(wav.samples == samples, "samples read back unchanged")
     }
 
     func testEmptyAudioIsAValidFile() throws {
         let bytes = WAVEncoder.encode(samples: [Int16](), sampleRate: 22050)
         XCTAssertEqual(bytes.count, 44)
-        let wav = try ParsedWAV(bytes)
+        let wav = try WAVFile(bytes: bytes)
         XCTAssertEqual(wav.dataSize, 0)
     }
 

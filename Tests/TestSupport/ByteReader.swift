@@ -1,24 +1,29 @@
 import Foundation
 
 /// Bounds-checked little-endian reads.
-struct ByteReader {
-    let bytes: [UInt8]
-    var offset = 0
+public struct ByteReader {
+    public let bytes: [UInt8]
+    public var offset = 0
 
-    func uint32(at position: Int) throws -> UInt32 {
+    public init(bytes: [UInt8], offset: Int = 0) {
+        self.bytes = bytes
+        self.offset = offset
+    }
+
+    public func uint32(at position: Int) throws -> UInt32 {
         guard position >= 0, position + 4 <= bytes.count else { throw FixtureError("oracle: file too short") }
         return UInt32(bytes[position]) | UInt32(bytes[position + 1]) << 8
             | UInt32(bytes[position + 2]) << 16 | UInt32(bytes[position + 3]) << 24
     }
 
-    func int32(at position: Int) throws -> Int { Int(Int32(bitPattern: try uint32(at: position))) }
+    public func int32(at position: Int) throws -> Int { Int(Int32(bitPattern: try uint32(at: position))) }
 
-    mutating func nextInt32() throws -> Int {
+    public mutating func nextInt32() throws -> Int {
         defer { offset += 4 }
         return try int32(at: offset)
     }
 
-    mutating func nextFloats(_ count: Int) throws -> [Double] {
+    public mutating func nextFloats(_ count: Int) throws -> [Double] {
         guard offset + 4 * count <= bytes.count else { throw FixtureError("oracle: file too short") }
         var out = [Double](repeating: 0, count: count)
         for i in 0..<count { out[i] = Double(Float(bitPattern: try uint32(at: offset + 4 * i))) }
@@ -27,7 +32,7 @@ struct ByteReader {
     }
 
     /// A Q8_0 tensor (`count` int8 values, then count/groupSize float32 scales), dequantized.
-    mutating func nextQ8(_ count: Int, groupSize: Int) throws -> [Double] {
+    public mutating func nextQ8(_ count: Int, groupSize: Int) throws -> [Double] {
         guard offset + count <= bytes.count else { throw FixtureError("oracle: file too short") }
         let values = bytes[offset..<(offset + count)].map { Double(Int8(bitPattern: $0)) }
         offset += count
@@ -37,8 +42,8 @@ struct ByteReader {
 }
 
 /// Little-endian float32 arrays in files.
-enum LittleEndian {
-    static func floats(_ data: Data) -> [Float] {
+public enum LittleEndian {
+    public static func floats(_ data: Data) -> [Float] {
         data.withUnsafeBytes { raw in
             (0..<(raw.count / 4)).map {
                 Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))

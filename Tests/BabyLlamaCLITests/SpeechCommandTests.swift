@@ -1,58 +1,12 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Runs the built `babyllama` executable: `say` and `run --speak` end to end.
-final class CommandLineTests: XCTestCase {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    /// The executable built with these tests (beside the test bundle), else `.build/release`.
-    static func executable() throws -> URL {
-        let testBinary = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
-        var candidates: [URL] = []
-        var directory = testBinary.deletingLastPathComponent()
-        for _ in 0..<3 {   // the .xctest may be a bundle directory on some platforms
-            candidates.append(directory.appendingPathComponent("babyllama"))
-            directory = directory.deletingLastPathComponent()
-        }
-        candidates.append(CommandLineTests.packageRoot.appendingPathComponent(".build/release/babyllama"))
-        for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate.path) {
-            return candidate
-        }
-        XCTFail("babyllama is not built (looked in \(candidates.map(\.path))); run swift build -c release")
-        throw CocoaError(.fileNoSuchFile)
-    }
-
-    func executable() throws -> URL { try CommandLineTests.executable() }
-
-    struct Outcome {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-        var errorLines: [String] { standardError.split(separator: "\n").map(String.init) }
-    }
-
-    func babyllama(_ arguments: [String], input: String? = nil) throws -> Outcome {
-        let process = Process()
-        process.executableURL = try executable()
-        process.arguments = arguments
-        process.currentDirectoryURL = CommandLineTests.packageRoot
-        let output = Pipe()
-        let errors = Pipe()
-        let inputPipe = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = inputPipe
-        try process.run()
-        if let input { inputPipe.fileHandleForWriting.write(Data(input.utf8)) }
-        try inputPipe.fileHandleForWriting.close()
-        // Read both pipes to the end before waiting, so a full pipe cannot stall the child.
-        let errorData = Data(errors.fileHandleForReading.readDataToEndOfFile())
-        let outputData = Data(output.fileHandleForReading.readDataToEndOfFile())
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus,
-                       standardOutput: String(decoding: outputData, as: UTF8.self),
-                       standardError: String(decoding: errorData, as: UTF8.self))
+final class SpeechCommandTests: XCTestCase {
+    /// `babyllama arguments...` with `input` on stdin.
+    func babyllama(_ arguments: [String], input: String? = nil) throws -> BabyLlamaBinary.Outcome {
+        try BabyLlamaBinary.run(arguments, input: Array((input ?? "").utf8))
     }
 
     func temporaryFile(_ name: String) -> URL {
@@ -71,14 +25,14 @@ final class CommandLineTests: XCTestCase {
                                   "--out", longFile.path])
         XCTAssertEqual(long.status, 0, long.standardError)
 
-        let shortWAV = try ParsedWAV(Array(try Data(contentsOf: shortFile)))
-        let longWAV = try ParsedWAV(Array(try Data(contentsOf: longFile)))
+        let shortWAV = try WAVFile(try Data(contentsOf: shortFile))
+        let longWAV = try WAVFile(try Data(contentsOf: longFile))
         for wav in [shortWAV, longWAV] {
-            wav.assertSpeechFormat(sampleRate: 22050)
-            XCTAssertGreaterThan(rms(wav.samples), speechRMSFloor)
+            XCTAssertEqual(wav.sampleRate, 22050)
+            XCTAssertGreaterThan(WAVFile.rms(wav.samples), WAVFile.speechRMSFloor)
         }
         XCTAssertGreaterThan(longWAV.samples.count, shortWAV.samples.count * 3, "longer text, longer speech")
-        XCTAssertEqual(long.standardOutput, "")
+        XCTAssertEqual(long.output, "")
         XCTAssertEqual(long.errorLines.count, 1)
         let ttsLine = try XCTUnwrap(long.errorLines.first)
         XCTAssertTrue(ttsLine.hasPrefix("tts ms: "), ttsLine)
@@ -91,8 +45,8 @@ final class CommandLineTests: XCTestCase {
         let text = "The little robot walked all the way to the sea."
         XCTAssertEqual(try babyllama(["say", text, "--rate", "100", "--voice", "en-gb", "--out", slowFile.path]).status, 0)
         XCTAssertEqual(try babyllama(["say", text, "--rate", "300", "--volume", "150", "--out", fastFile.path]).status, 0)
-        let slow = try ParsedWAV(Array(try Data(contentsOf: slowFile)))
-        let fast = try ParsedWAV(Array(try Data(contentsOf: fastFile)))
+        let slow = try WAVFile(try Data(contentsOf: slowFile))
+        let fast = try WAVFile(try Data(contentsOf: fastFile))
         XCTAssertGreaterThan(slow.samples.count, fast.samples.count * 2)
     }
 
@@ -100,7 +54,7 @@ final class CommandLineTests: XCTestCase {
         let file = temporaryFile("stdin.wav")
         let outcome = try babyllama(["say", "-", "--out", file.path], input: "Text from a pipe.\n")
         XCTAssertEqual(outcome.status, 0, outcome.standardError)
-        XCTAssertGreaterThan(rms(try ParsedWAV(Array(try Data(contentsOf: file))).samples), speechRMSFloor)
+        XCTAssertGreaterThan(WAVFile.rms(try WAVFile(try Data(contentsOf: file)).samples), WAVFile.speechRMSFloor)
     }
 
     func testSayRefusesBadInputWithOneLine() throws {
@@ -139,7 +93,7 @@ final class CommandLineTests: XCTestCase {
                                      "-i", "Once upon a time. The end. A cat sat.", "--speak",
                                      "--audio-device", "babyllama_no_such_device"])
         XCTAssertEqual(outcome.status, 0, outcome.standardError)
-        XCTAssertTrue(outcome.standardOutput.hasPrefix("Once upon a time. The end. A cat sat."), outcome.standardOutput)
+        XCTAssertTrue(outcome.output.hasPrefix("Once upon a time. The end. A cat sat."), outcome.output)
         let warnings = outcome.errorLines.filter { $0.contains("warning") }
         XCTAssertEqual(warnings.count, 1, outcome.standardError)
         XCTAssertTrue(warnings.first?.hasPrefix("babyllama: warning: no audio device 'babyllama_no_such_device': ") ?? false)
@@ -153,7 +107,7 @@ final class CommandLineTests: XCTestCase {
         let outcome = try babyllama(["run", "models/stories260K.bin", "-z", "models/tok512.bin", "-n", "40", "-s", "7",
                                      "-i", "Hello there.", "--speak", "--json", "--audio-device", "null"])
         XCTAssertEqual(outcome.status, 0, outcome.standardError)
-        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(outcome.standardOutput.utf8)) as? [String: Any])
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: outcome.standardOutput) as? [String: Any])
         XCTAssertGreaterThan(object["tts_ms"] as? Double ?? 0, 0)
         XCTAssertFalse(outcome.standardError.contains("warning"), "ALSA's null device plays: \(outcome.standardError)")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// babyllama opens espeak-ng, ALSA, libmicrohttpd and jansson only when a command
@@ -9,40 +10,12 @@ final class LibraryLoadingTests: XCTestCase {
     /// The four libraries, by the names the forwarders open.
     static let sonames = ["libespeak-ng.so.1", "libasound.so.2", "libmicrohttpd.so.12", "libjansson.so.4"]
 
-    struct Outcome {
-        var status: Int32
-        var exited: Bool
-        var standardError: String
-        var errorLines: [String] { standardError.split(separator: "\n").map(String.init) }
-    }
-
-    /// Runs `executable` in the package root with `LD_DEBUG=files` (the dynamic loader then
-    /// names every object it maps, on stderr). Output goes through files, so the verbose
-    /// stderr cannot fill a pipe; a run that hangs is killed after two minutes and fails.
-    func run(_ executable: URL, _ arguments: [String], loaderDebug: Bool = true) throws -> Outcome {
-        let errorFile = temporaryFile("stderr")
-        XCTAssertTrue(FileManager.default.createFile(atPath: errorFile.path, contents: nil))
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = CommandLineTests.packageRoot
-        var environment = ProcessInfo.processInfo.environment
-        if loaderDebug { environment["LD_DEBUG"] = "files" }
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        let errorHandle = try FileHandle(forWritingTo: errorFile)
-        process.standardError = errorHandle
-        try process.run()
-        let watchdog = DispatchWorkItem { [process] in
-            if process.isRunning { process.terminate() }
-        }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
-        process.waitUntilExit()
-        watchdog.cancel()
-        try errorHandle.close()
-        return Outcome(status: process.terminationStatus, exited: process.terminationReason == .exit,
-                       standardError: String(decoding: try Data(contentsOf: errorFile), as: UTF8.self))
+    /// Runs `executable` (the built babyllama, or a patched copy) with `LD_DEBUG=files`:
+    /// the dynamic loader then names every object it maps, on stderr. A run that hangs
+    /// is killed after two minutes and fails.
+    func run(_ executable: String? = nil, _ arguments: [String], loaderDebug: Bool = true) throws -> BabyLlamaBinary.Outcome {
+        try BabyLlamaBinary.run(arguments, environment: loaderDebug ? ["LD_DEBUG": "files"] : [:], timeout: 120,
+                                executable: executable)
     }
 
     func temporaryFile(_ name: String) -> URL {
@@ -53,18 +26,17 @@ final class LibraryLoadingTests: XCTestCase {
     }
 
     /// The libraries among `sonames` that the loader reports mapping.
-    func mappedLibraries(_ outcome: Outcome) -> [String] {
+    func mappedLibraries(_ outcome: BabyLlamaBinary.Outcome) -> [String] {
         LibraryLoadingTests.sonames.filter { outcome.standardError.contains("file=\($0) ") }
     }
 
     func testEngineCommandsMapNoneOfTheLibraries() throws {
-        let babyllama = try CommandLineTests.executable()
         let commands = [
             ["run", "models/stories260K.bin", "-z", "models/tok512.bin", "-n", "40", "-t", "0", "-i", "Once upon"],
             ["tokenize", "-z", "models/tokenizer.bin", "hello"],
         ]
         for arguments in commands {
-            let outcome = try run(babyllama, arguments)
+            let outcome = try run(nil, arguments)
             XCTAssertEqual(outcome.status, 0, "\(arguments): \(outcome.standardError.suffix(2_000))")
             // The loader did report: libc is always mapped (so an empty list below means something).
             XCTAssertTrue(outcome.standardError.contains("file=libc.so.6 "), "LD_DEBUG=files had no effect")
@@ -74,22 +46,22 @@ final class LibraryLoadingTests: XCTestCase {
 
     func testSayLoadsEspeakWhenItSpeaks() throws {
         let file = temporaryFile("say.wav")
-        let outcome = try run(try CommandLineTests.executable(), ["say", "Hello there.", "--out", file.path])
+        let outcome = try run(nil, ["say", "Hello there.", "--out", file.path])
         XCTAssertEqual(outcome.status, 0, String(outcome.standardError.suffix(2_000)))
         let loaded = outcome.errorLines.filter { $0.contains("file=libespeak-ng.so.1 ") }
         XCTAssertTrue(loaded.contains { $0.contains("dynamically loaded") }, "espeak-ng is opened with dlopen")
         XCTAssertFalse(mappedLibraries(outcome).contains("libmicrohttpd.so.12"))
-        let wav = try ParsedWAV(Array(try Data(contentsOf: file)))
-        XCTAssertGreaterThan(rms(wav.samples), speechRMSFloor)
+        let wav = try WAVFile(try Data(contentsOf: file))
+        XCTAssertGreaterThan(WAVFile.rms(wav.samples), WAVFile.speechRMSFloor)
     }
 
     // MARK: A library that is not installed
 
     /// A copy of babyllama (beside it, so its $ORIGIN run path still holds) that opens
     /// `replacement` instead of `soname`: a library no system has.
-    func executable(opening replacement: String, insteadOf soname: String) throws -> URL {
+    func executable(opening replacement: String, insteadOf soname: String) throws -> String {
         precondition(replacement.utf8.count == soname.utf8.count, "the name is patched in place")
-        let original = try CommandLineTests.executable()
+        let original = URL(fileURLWithPath: try BabyLlamaBinary.requiredPath())
         var bytes = [UInt8](try Data(contentsOf: original))
         let needle = Array(soname.utf8) + [0]
         var found: [Int] = []
@@ -109,7 +81,7 @@ final class LibraryLoadingTests: XCTestCase {
         try Data(bytes).write(to: copy)
         addTeardownBlock { try? FileManager.default.removeItem(at: copy) }
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy.path)
-        return copy
+        return copy.path
     }
 
     func testMissingEspeakIsOneClearError() throws {

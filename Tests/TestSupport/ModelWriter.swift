@@ -2,13 +2,13 @@ import Foundation
 
 /// A Swift port of `scripts/make_model.py`: seeded random llama2.c checkpoints,
 /// byte for byte (the tests check the files' sha256 against the Python script's).
-enum ModelWriter {
+public enum ModelWriter {
     private static let golden: UInt64 = 0x9E37_79B9_7F4A_7C15
 
     /// `stream(seed, k, n, std)`: `count` floats uniform in [-std·√3, std·√3) from
     /// splitmix64 counter stream `stream` of `seed`, computed in float64 and rounded
     /// to float32 as numpy does.
-    static func stream(seed: UInt64, stream: UInt64, count: Int, std: Double) -> [Float] {
+    public static func stream(seed: UInt64, stream: UInt64, count: Int, std: Double) -> [Float] {
         let base = seed &* 0x1_0000_0001_B3 &+ stream
         // Python evaluates `std * 3.0 ** 0.5` with libm's pow; so does this.
         let halfWidth = std * pow(3.0, 0.5)
@@ -25,7 +25,7 @@ enum ModelWriter {
     }
 
     /// `random_tensors`: tensor k in file order is stream k; norms are 1 + noise.
-    static func randomTensors(_ shape: ModelShape, seed: UInt64) -> ModelTensors {
+    public static func randomTensors(_ shape: ModelShape, seed: UInt64) -> ModelTensors {
         let dim = shape.dim, layers = shape.layerCount, kvDim = shape.kvDim
         let inverseRootDim = pow(Double(dim), -0.5)
         let spec: [String: (count: Int, std: Double)] = [
@@ -59,7 +59,7 @@ enum ModelWriter {
     }
 
     /// `write_v0`: run.c's legacy format; a negative vocabulary size marks an unshared classifier.
-    static func version0(_ tensors: ModelTensors) -> [UInt8] {
+    public static func version0(_ tensors: ModelTensors) -> [UInt8] {
         let shape = tensors.shape
         var out = ByteWriter()
         for field in [shape.dim, shape.hiddenDim, shape.layerCount, shape.headCount, shape.kvHeadCount,
@@ -72,7 +72,7 @@ enum ModelWriter {
     }
 
     /// The Q8_0 group size `write_v2` picks: 64, halved until it divides dim.
-    static func groupSize(dim: Int) -> Int {
+    public static func groupSize(dim: Int) -> Int {
         var groupSize = 64
         while dim % groupSize != 0 { groupSize /= 2 }
         return groupSize
@@ -80,7 +80,7 @@ enum ModelWriter {
 
     /// `write_v2` (what `--from-v0 IN --version 2` writes: v0 stores these float32
     /// tensors exactly, so quantizing them is quantizing the file's contents).
-    static func version2(_ tensors: ModelTensors) -> [UInt8] {
+    public static func version2(_ tensors: ModelTensors) -> [UInt8] {
         let shape = tensors.shape
         let groupSize = groupSize(dim: shape.dim)
         var out = ByteWriter()
@@ -109,7 +109,7 @@ enum ModelWriter {
 
     /// `quantize_q80`: per group, scale = float32(max|w| / 127) and q = round(w / scale)
     /// with numpy's round half to even, all in float32.
-    static func quantize(_ w: ArraySlice<Float>, groupSize: Int) -> (values: [Int8], scales: [Float]) {
+    public static func quantize(_ w: ArraySlice<Float>, groupSize: Int) -> (values: [Int8], scales: [Float]) {
         if w.count % groupSize != 0 { fatalError("numpy's reshape(-1, gs) needs whole groups") }
         var values = [Int8](repeating: 0, count: w.count)
         var scales: [Float] = []

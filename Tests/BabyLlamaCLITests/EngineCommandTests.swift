@@ -1,16 +1,17 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The built `babyllama` binary: golden output, and one clear error line with a
 /// non-zero status for bad input.
-final class CommandLineTests: XCTestCase {
+final class EngineCommandTests: XCTestCase {
     private let model = "models/stories260K.bin"
     private let tokenizer = "models/tok512.bin"
 
     /// An engine error: status 1, exactly one stderr line, nothing of a crash.
     private func assertEngineError(_ arguments: [String], mentions fragment: String,
                                    file: StaticString = #filePath, line: UInt = #line) throws {
-        let outcome = try CommandRunner.run(arguments)
+        let outcome = try BabyLlamaBinary.run(arguments)
         XCTAssertTrue(outcome.exited, "killed by a signal: \(arguments)", file: file, line: line)
         XCTAssertNotEqual(outcome.status, 0, "\(arguments)", file: file, line: line)
         XCTAssertEqual(outcome.errorLines.count, 1, "stderr: \(outcome.standardError)", file: file, line: line)
@@ -26,8 +27,8 @@ final class CommandLineTests: XCTestCase {
     /// for on stdin.
     func testChatAnswersAsGenerateContinuesTheTemplate() throws {
         let rendered = "[INST] <<SYS>>\nbe brief\n<</SYS>>\n\nhi [/INST]"
-        let generate = try CommandRunner.run(["run", model, "-z", tokenizer, "-t", "0", "-n", "60", "-i", rendered])
-        let chat = try CommandRunner.run(["run", model, "-z", tokenizer, "-m", "chat", "-t", "0", "-n", "60",
+        let generate = try BabyLlamaBinary.run(["run", model, "-z", tokenizer, "-t", "0", "-n", "60", "-i", rendered])
+        let chat = try BabyLlamaBinary.run(["run", model, "-z", tokenizer, "-m", "chat", "-t", "0", "-n", "60",
                                           "-i", "hi", "-y", "be brief"])
         XCTAssertEqual(generate.status, 0, generate.standardError)
         XCTAssertEqual(chat.status, 0, chat.standardError)
@@ -38,7 +39,7 @@ final class CommandLineTests: XCTestCase {
         XCTAssertGreaterThan(answer.count, 10, "the answer is the model's text")
         XCTAssertEqual(Array(generated.suffix(answer.count)), Array(answer))
 
-        let asked = try CommandRunner.run(["run", model, "-z", tokenizer, "-m", "chat", "-t", "0", "-n", "60",
+        let asked = try BabyLlamaBinary.run(["run", model, "-z", tokenizer, "-m", "chat", "-t", "0", "-n", "60",
                                            "-i", "hi"], input: Array("be brief\n".utf8))
         XCTAssertEqual(asked.status, 0, asked.standardError)
         XCTAssertEqual(Array(asked.standardOutput), Array("Enter system prompt (optional): ".utf8) + chatOutput)
@@ -94,7 +95,7 @@ final class CommandLineTests: XCTestCase {
             ["frobnicate"],
         ]
         for arguments in cases {
-            let outcome = try CommandRunner.run(arguments)
+            let outcome = try BabyLlamaBinary.run(arguments)
             XCTAssertTrue(outcome.exited, "killed by a signal: \(arguments)")
             XCTAssertNotEqual(outcome.status, 0, "\(arguments)")
             XCTAssertFalse(outcome.standardError.isEmpty, "\(arguments) says why")
@@ -107,7 +108,7 @@ final class CommandLineTests: XCTestCase {
     func testRunJSONMatchesGoldenGreedy() throws {
         let golden = try XCTUnwrap(try Golden.generateCases().first { $0.name == "stories260K_greedy" })
         for kernels in ["simd", "scalar"] {
-            let outcome = try CommandRunner.run(["run", model, "-z", tokenizer, "-t", "0", "-n", String(golden.steps),
+            let outcome = try BabyLlamaBinary.run(["run", model, "-z", tokenizer, "-t", "0", "-n", String(golden.steps),
                                                  "--json", "--threads", "2", "--kernels", kernels])
             XCTAssertEqual(outcome.status, 0, outcome.standardError)
             let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: outcome.standardOutput) as? [String: Any])
@@ -122,7 +123,7 @@ final class CommandLineTests: XCTestCase {
     /// Plain `run` prints run.c's text on stdout and the rate on stderr.
     func testRunTextMatchesGoldenSampled() throws {
         let golden = try XCTUnwrap(try Golden.generateCases().first { $0.name == "stories260K_t1_s7" })
-        let outcome = try CommandRunner.run(["run", model, "-z", tokenizer, "-t", String(golden.temperature),
+        let outcome = try BabyLlamaBinary.run(["run", model, "-z", tokenizer, "-t", String(golden.temperature),
                                              "-p", String(golden.topp), "-s", String(golden.seed),
                                              "-n", String(golden.steps), "--kernels", "scalar"])
         XCTAssertEqual(outcome.status, 0, outcome.standardError)
@@ -144,7 +145,7 @@ final class CommandLineTests: XCTestCase {
 
             """
         for arguments in [["run", model, "-z", tokenizer, "-t", "0.0", "-n", "200"], ["run", "-t", "0", "-n", "200"]] {
-            let outcome = try CommandRunner.run(arguments)
+            let outcome = try BabyLlamaBinary.run(arguments)
             XCTAssertEqual(outcome.status, 0, outcome.standardError)
             XCTAssertEqual(String(decoding: outcome.standardOutput, as: UTF8.self), expected, "\(arguments)")
         }
@@ -154,7 +155,7 @@ final class CommandLineTests: XCTestCase {
         let cases = try Golden.encodeCases()
         XCTAssertEqual(cases.count, 39)
         for testCase in cases {
-            let outcome = try CommandRunner.run(["tokenize", "-z", "models/" + testCase.tokenizer,
+            let outcome = try BabyLlamaBinary.run(["tokenize", "-z", "models/" + testCase.tokenizer,
                                                  "--vocab-size", String(testCase.vocab_size), "--", testCase.text])
             XCTAssertEqual(outcome.status, 0, outcome.standardError)
             let ids = try JSONSerialization.jsonObject(with: outcome.standardOutput) as? [Int]
@@ -165,7 +166,7 @@ final class CommandLineTests: XCTestCase {
     func testLogitsWritesGoldenNpy() throws {
         let golden = try GoldenLogits(name: "stories260K_greedy")
         let out = TestModels.temporaryPath("logits.npy")
-        let outcome = try CommandRunner.run(["logits", model, "--tokens", golden.tokens.map(String.init).joined(separator: ","),
+        let outcome = try BabyLlamaBinary.run(["logits", model, "--tokens", golden.tokens.map(String.init).joined(separator: ","),
                                              "--positions", golden.positions.map(String.init).joined(separator: ","),
                                              "--out", out, "--threads", "2"])
         XCTAssertEqual(outcome.status, 0, outcome.standardError)
@@ -178,6 +179,6 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testBinaryIsBuilt() {
-        XCTAssertNotNil(CommandRunner.executable, "swift test -c release builds babyllama beside the tests")
+        XCTAssertNotNil(BabyLlamaBinary.path, "swift test -c release builds babyllama beside the tests")
     }
 }

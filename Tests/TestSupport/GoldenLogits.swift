@@ -1,14 +1,14 @@
 import Foundation
 
 /// NAME.json + NAME.logits.f32: float64-reference logits, teacher-forced over `tokens`.
-struct GoldenLogits: Sendable {
-    var model: String
-    var tokens: [Int]
-    var positions: [Int]
-    var vocabSize: Int
-    var argmax: [Int]
+public struct GoldenLogits: Sendable {
+    public var model: String
+    public var tokens: [Int]
+    public var positions: [Int]
+    public var vocabSize: Int
+    public var argmax: [Int]
     /// One row of `vocabSize` logits per position.
-    var rows: [[Float]]
+    public var rows: [[Float]]
 
     private struct Header: Decodable {
         var model: String
@@ -18,7 +18,7 @@ struct GoldenLogits: Sendable {
         var argmax: [Int]
     }
 
-    init(name: String) throws {
+    public init(name: String) throws {
         let header = try JSONDecoder().decode(Header.self, from: Repository.read(Repository.fixture(name + ".json")))
         model = header.model
         tokens = header.tokens

@@ -1,16 +1,18 @@
 /// Little-endian binary output.
-struct ByteWriter {
-    var bytes: [UInt8] = []
+public struct ByteWriter {
+    public var bytes: [UInt8] = []
 
-    mutating func int32(_ value: Int) {
+    public init() {}
+
+    public mutating func int32(_ value: Int) {
         uint32(UInt32(bitPattern: Int32(value)))
     }
 
-    mutating func uint32(_ value: UInt32) {
+    public mutating func uint32(_ value: UInt32) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    mutating func floats<C: Collection>(_ values: C) where C.Element == Float {
+    public mutating func floats<C: Collection>(_ values: C) where C.Element == Float {
         bytes.reserveCapacity(bytes.count + 4 * values.count)
         for value in values { uint32(value.bitPattern) }
     }

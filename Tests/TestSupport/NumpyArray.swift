@@ -1,11 +1,11 @@
 import Foundation
 
 /// A NumPy `.npy` (version 1.x) file of little-endian float32.
-struct NumpyArray {
-    var shape: [Int]
-    var values: [Float]
+public struct NumpyArray {
+    public var shape: [Int]
+    public var values: [Float]
 
-    init(data: Data) throws {
+    public init(data: Data) throws {
         let bytes = [UInt8](data)
         guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
             throw FixtureError("npy: bad magic")

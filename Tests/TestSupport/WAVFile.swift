@@ -1,0 +1,49 @@
+import Foundation
+
+/// A 16-bit mono PCM WAV with the canonical 44-byte header, read independently of
+/// the project's encoder; anything else is a `FixtureError` naming the bad field.
+public struct WAVFile {
+    public var sampleRate: Int
+    /// The data chunk's size as its header gives it.
+    public var dataSize: Int
+    public var samples: [Int16]
+
+    /// Speech is well above this RMS at volume 100 (espeak-ng gives ~2500); silence
+    /// or near-silence is below it.
+    public static let speechRMSFloor = 500.0
+
+    public init(_ data: Data) throws {
+        try self.init(bytes: [UInt8](data))
+    }
+
+    public init(bytes: [UInt8]) throws {
+        guard bytes.count >= 44 else { throw FixtureError("WAV is \(bytes.count) bytes, shorter than its header") }
+        func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
+        func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
+        func tag(_ at: Int) -> String { String(decoding: bytes[at..<at + 4], as: UTF8.self) }
+        sampleRate = u32(24)
+        dataSize = u32(40)
+        let fields: [(String, Bool)] = [
+            ("RIFF tag", tag(0) == "RIFF"), ("RIFF size", u32(4) == bytes.count - 8), ("WAVE tag", tag(8) == "WAVE"),
+            ("fmt tag", tag(12) == "fmt "), ("PCM fmt chunk size", u32(16) == 16), ("integer PCM", u16(20) == 1),
+            ("mono", u16(22) == 1), ("byte rate", u32(28) == sampleRate * 2), ("block align", u16(32) == 2),
+            ("16 bits per sample", u16(34) == 16), ("data tag", tag(36) == "data"),
+            ("data size", dataSize == bytes.count - 44),
+        ]
+        if let bad = fields.first(where: { !$0.1 }) { throw FixtureError("WAV: wrong \(bad.0)") }
+        samples = stride(from: 44, to: bytes.count - 1, by: 2).map { Int16(truncatingIfNeeded: u16($0)) }
+    }
+
+    /// Root-mean-square amplitude of the samples.
+    public var rms: Double { WAVFile.rms(samples) }
+
+    public var seconds: Double { Double(samples.count) / Double(sampleRate) }
+
+    /// Root-mean-square amplitude of 16-bit samples.
+    public static func rms(_ samples: [Int16]) -> Double {
+        if samples.isEmpty { return 0 }
+        var sum = 0.0
+        for sample in samples { sum += Double(sample) * Double(sample) }
+        return (sum / Double(samples.count)).squareRoot()
+    }
+}
