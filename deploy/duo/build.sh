@@ -187,7 +187,9 @@ shared_cli_sources=(Sources/babyllama/Console.swift Sources/babyllama/ChatSessio
                     Sources/babyllama/StoryRun.swift Sources/babyllama/TokenizerSearch.swift
                     Sources/babyllama/JSONText.swift Sources/babyllama/SayRun.swift
                     Sources/babyllama/ExecutableDirectory.swift Sources/babyllama/BundledModel.swift)
-swift_sources=(Sources/LlamaCore/*.swift Sources/StorySpeech/*.swift Sources/StoryService/*.swift
+# StoryService keeps its files in subfolders by role.
+service_sources=($(find Sources/StoryService -name '*.swift' | sort))
+swift_sources=(Sources/LlamaCore/*.swift Sources/StorySpeech/*.swift "${service_sources[@]}"
                "${shared_cli_sources[@]}" deploy/duo/*.swift)
 c_sources=(Sources/CShim/*.c deploy/duo/*.c)
 # Everything the binary is made of: when none of it changed, nothing is rebuilt.
@@ -222,7 +224,7 @@ else
         -c Sources/StorySpeech/*.swift -o "$objects/StorySpeech.o"
     swiftc "${swift_flags[@]}" -O -module-name StoryService \
         -emit-module -emit-module-path "$objects/StoryService.swiftmodule" \
-        -c Sources/StoryService/*.swift -o "$objects/StoryService.o"
+        -c "${service_sources[@]}" -o "$objects/StoryService.o"
     # The entry point, with the host CLI's plain-POSIX console helpers.
     swiftc "${swift_flags[@]}" -O -module-name BabyLlamaDuo \
         -c "${shared_cli_sources[@]}" deploy/duo/*.swift -o "$objects/BabyLlamaDuo.o"
