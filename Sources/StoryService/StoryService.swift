@@ -227,15 +227,13 @@ public final class StoryService: @unchecked Sendable {
             return (engine, queue)
         }
         guard let (engine, queue) = ready else { return .error(notReady) }
-        let prepared: PreparedGeneration
+        let job: GenerationJob
         do {
-            prepared = try engine.prepare(parsed, seed: StoryService.randomSeed)
+            job = try GenerationJob(request: parsed, dialect: dialect, engine: engine, speech: speech)
         } catch {
             return .error(error)
         }
-        // Speech starts before the job is queued, so it takes its turn at the audio device in arrival order.
-        let narration = speech?.narration(for: parsed)
-        let job = GenerationJob(prepared: prepared, dialect: dialect, narration: narration)
+        let narration = job.narration
         let admission = queue.submit(job)
         if admission != .accepted, let narration { speech?.abandon(narration) }
         switch admission {
@@ -257,8 +255,8 @@ public final class StoryService: @unchecked Sendable {
                                          cancel: { queue.cancel($0) })
         if case .completed = outcome {} else if let narration { speech?.abandon(narration) }
         switch outcome {
-        case .completed(let summary):
-            let snapshot = AnswerBuilder.snapshot(of: job, summary: summary, speech: speech)
+        case .completed(let result):
+            let snapshot = AnswerBuilder.snapshot(of: job, result: result, speech: speech)
             let answer = dialect == .native ? builder.native(snapshot) : builder.completion(snapshot)
             return .body(HTTPBody(status: 200, contentType: "application/json", bytes: answer.serialized(),
                                   tokens: snapshot.tokens.count))
@@ -281,19 +279,6 @@ public final class StoryService: @unchecked Sendable {
     }
 
     // MARK: Randomness
-
-    /// A random seed in 1...2^63-1 (JSON integers are signed; 0 means "pick one").
-    static func randomSeed() -> UInt64 {
-        while true {
-            var value: UInt64 = 0
-            if shim_random_bytes(&value, 8) != 0 {
-                // No kernel randomness: fall back to the clock (run.c's choice), still never 0.
-                value = shim_monotonic_ns() ^ UInt64(bitPattern: shim_unix_time()) &* 0x9E37_79B9_7F4A_7C15
-            }
-            value &= GenerationRequest.maximumSeed
-            if value != 0 { return value }
-        }
-    }
 
     /// "cmpl-" and 24 random hex digits.
     static func completionID() -> String {

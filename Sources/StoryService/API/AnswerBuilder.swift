@@ -19,7 +19,7 @@ struct AnswerBuilder {
         var tokens: [Int]
         var text: [UInt8]
         var tail: [UInt8]
-        var summary: GenerationSummary
+        var result: GenerationResult
         var queueNanoseconds: UInt64
         var finishedAt: UInt64
         /// The story's speech, once synthesized (speak / audio requests).
@@ -30,16 +30,16 @@ struct AnswerBuilder {
 
     /// `{"prompt_ms", "generate_ms", "total_ms", "tokens_per_s", "queue_ms", "tts_ms"}`.
     func timing(_ snapshot: Snapshot) -> JSON {
-        let summary = snapshot.summary
+        let result = snapshot.result
         let total = snapshot.finishedAt > arrivedAt ? snapshot.finishedAt - arrivedAt : 0
         var rate = 0.0
-        if summary.generateNanoseconds > 0 && !snapshot.tokens.isEmpty {
-            rate = Double(snapshot.tokens.count) / (Double(summary.generateNanoseconds) / 1e9)
+        if result.generateNanoseconds > 0 && !snapshot.tokens.isEmpty {
+            rate = Double(snapshot.tokens.count) / (Double(result.generateNanoseconds) / 1e9)
             rate = (rate * 100).rounded() / 100
         }
         return JSON.object()
-            .set("prompt_ms", .real(milliseconds(summary.promptNanoseconds)))
-            .set("generate_ms", .real(milliseconds(summary.generateNanoseconds)))
+            .set("prompt_ms", .real(milliseconds(result.promptNanoseconds)))
+            .set("generate_ms", .real(milliseconds(result.generateNanoseconds)))
             .set("total_ms", .real(milliseconds(total)))
             .set("tokens_per_s", .real(rate))
             .set("queue_ms", .real(milliseconds(snapshot.queueNanoseconds)))
@@ -59,23 +59,23 @@ struct AnswerBuilder {
             .set("data", data))
     }
 
-    private var seed: JSON { .integer(Int(truncatingIfNeeded: job.prepared.seed)) }
+    private var seed: JSON { .integer(Int(truncatingIfNeeded: job.seed)) }
 
     /// `POST /v1/generate`'s answer.
     func native(_ snapshot: Snapshot) -> JSON {
         addAudio(snapshot, to: JSON.object()
             .set("text", .string(bytes: snapshot.text))
             .set("tokens", .integers(snapshot.tokens))
-            .set("prompt_tokens", .integer(snapshot.summary.promptTokenCount))
+            .set("prompt_tokens", .integer(snapshot.result.promptTokenCount))
             .set("completion_tokens", .integer(snapshot.tokens.count))
-            .set("stop_reason", .string(snapshot.summary.stopReason.name))
+            .set("stop_reason", .string(snapshot.result.stopReason.name))
             .set("seed", seed)
             .set("timing", timing(snapshot)))
     }
 
     /// `POST /v1/completions`' answer (OpenAI's `text_completion`).
     func completion(_ snapshot: Snapshot) -> JSON {
-        addAudio(snapshot, to: completionObject(text: snapshot.text, finishReason: finishReason(snapshot.summary.stopReason))
+        addAudio(snapshot, to: completionObject(text: snapshot.text, finishReason: finishReason(snapshot.result.stopReason))
             .set("usage", usage(snapshot))
             .set("seed", seed)
             .set("timing", timing(snapshot)))
@@ -101,7 +101,7 @@ struct AnswerBuilder {
 
     /// The last chunk of a `/v1/completions` stream: any text held back, the finish reason, usage and timing.
     func completionFinalChunk(_ snapshot: Snapshot) -> JSON {
-        addAudio(snapshot, to: completionObject(text: snapshot.tail, finishReason: finishReason(snapshot.summary.stopReason))
+        addAudio(snapshot, to: completionObject(text: snapshot.tail, finishReason: finishReason(snapshot.result.stopReason))
             .set("usage", usage(snapshot))
             .set("seed", seed)
             .set("timing", timing(snapshot)))
@@ -125,9 +125,9 @@ struct AnswerBuilder {
 
     private func usage(_ snapshot: Snapshot) -> JSON {
         JSON.object()
-            .set("prompt_tokens", .integer(snapshot.summary.promptTokenCount))
+            .set("prompt_tokens", .integer(snapshot.result.promptTokenCount))
             .set("completion_tokens", .integer(snapshot.tokens.count))
-            .set("total_tokens", .integer(snapshot.summary.promptTokenCount + snapshot.tokens.count))
+            .set("total_tokens", .integer(snapshot.result.promptTokenCount + snapshot.tokens.count))
     }
 
     /// OpenAI's names: the model chose to stop ("stop") or ran out of tokens ("length").
@@ -138,14 +138,14 @@ struct AnswerBuilder {
     /// Takes a snapshot of a finished job (call with its outcome `.completed`). A story
     /// with speech is first synthesized to the end (`speech.complete`); `total_ms` then
     /// runs until its last sentence has been synthesized.
-    static func snapshot(of job: GenerationJob, summary: GenerationSummary, speech: SpeechService?) -> Snapshot {
+    static func snapshot(of job: GenerationJob, result: GenerationResult, speech: SpeechService?) -> Snapshot {
         var snapshot = job.lock.withLock {
-            Snapshot(tokens: job.tokens, text: job.text, tail: job.tail, summary: summary,
+            Snapshot(tokens: job.tokens, text: job.text, tail: job.tail, result: result,
                      queueNanoseconds: job.queueNanoseconds, finishedAt: job.finishedAt)
         }
         if let narration = job.narration, let speech {
             snapshot.speech = speech.complete(narration)
-            snapshot.audioFormat = job.prepared.request.audio
+            snapshot.audioFormat = job.request.audio
             snapshot.finishedAt = max(snapshot.finishedAt, shim_monotonic_ns())
         }
         return snapshot

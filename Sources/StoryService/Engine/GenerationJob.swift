@@ -6,27 +6,26 @@ import Synchronization
 /// How a generation ended, as its requester sees it.
 enum JobOutcome {
     /// The model stopped by itself (BOS) or reached `max_tokens` / the context.
-    case completed(GenerationSummary)
+    case completed(GenerationResult)
     /// Cancelled because its client left.
     case cancelled
     /// Not run, or cut short, for a reason the client should hear (shutdown, a fault).
     case failed(APIError)
 }
 
-/// The numbers of a finished generation.
-struct GenerationSummary {
-    var stopReason: StopReason
-    var promptTokenCount: Int
-    var promptNanoseconds: UInt64
-    var generateNanoseconds: UInt64
-}
-
-/// One request's generation, shared by the connection thread that waits for it
-/// and the engine thread that runs it. The engine appends tokens and their text
-/// as they are made; the waiter reads them under the same lock.
+/// One request's generation, from the checked request to the finished story: what
+/// to generate (the prompt encoded, the model's limits applied, the seed decided),
+/// then the tokens and text as the engine thread makes them, which the connection
+/// thread that answers reads under the same lock.
 final class GenerationJob: @unchecked Sendable {
-    let prepared: PreparedGeneration
+    let request: GenerationRequest
     let dialect: APIDialect
+    /// BOS and the prompt's ids, as `babyllama run` encodes them.
+    let promptTokens: [Int]
+    /// Tokens to generate after the prompt (fewer if BOS is sampled or the context fills).
+    let maxTokens: Int
+    /// The seed used (the request's, or a random one).
+    let seed: UInt64
     /// The story's speech, fed each piece of text as it is generated (speak / audio requests).
     let narration: StoryNarration?
     /// Monotonic time the job entered the queue.
@@ -48,13 +47,41 @@ final class GenerationJob: @unchecked Sendable {
     private(set) var outcome: JobOutcome?
     private var repair = UTF8Repair()
 
-    init(prepared: PreparedGeneration, dialect: APIDialect, narration: StoryNarration? = nil) {
-        self.prepared = prepared
+    /// Checks `request` against `engine`'s model and starts the story's speech (before the
+    /// job is queued, so it takes its turn at the audio device in arrival order).
+    /// `max_tokens` defaults to what `babyllama run`'s default `-n 256` generates after this
+    /// prompt (256 positions, or the context if shorter, less the prompt's), and to the rest
+    /// of the context when the prompt already fills 256 positions.
+    init(request: GenerationRequest, dialect: APIDialect, engine: StoryEngine, speech: SpeechService?) throws(APIError) {
+        let seqLen = engine.config.seqLen
+        let promptTokens = request.prompt.withUnsafeBufferPointer {
+            engine.tokenizer.encode(bytes: $0, bos: true, eos: false)
+        }
+        if promptTokens.count > seqLen {
+            throw .invalid("the prompt is \(promptTokens.count) tokens long (BOS included); the model's context holds \(seqLen)",
+                           param: "prompt")
+        }
+        if let requested = request.maxTokens {
+            if requested > seqLen {
+                throw .invalid("'max_tokens' must be at most \(seqLen) (the model's context), got \(requested)",
+                               param: "max_tokens")
+            }
+            maxTokens = requested
+        } else {
+            let runDefault = min(StoryEngine.defaultSteps, seqLen) - (promptTokens.count - 1)
+            maxTokens = runDefault >= 1 ? runDefault : seqLen - (promptTokens.count - 1)
+        }
+        self.request = request
         self.dialect = dialect
-        self.narration = narration
-        self.enqueuedAt = shim_monotonic_ns()
-        tokens.reserveCapacity(prepared.maxTokens)
+        self.promptTokens = promptTokens
+        self.seed = request.seed ?? GenerationJob.randomSeed()
+        narration = speech?.narration(for: request)
+        enqueuedAt = shim_monotonic_ns()
+        tokens.reserveCapacity(maxTokens)
     }
+
+    /// run.c's `steps`: positions to run, prompt included.
+    var steps: Int { promptTokens.count - 1 + maxTokens }
 
     /// True once `cancel` was called; the engine stops at the next token.
     var isCancelled: Bool { cancelled.load(ordering: .relaxed) }
@@ -99,13 +126,7 @@ final class GenerationJob: @unchecked Sendable {
         lock.withLock {
             text.append(contentsOf: tail)
             finishedAt = shim_monotonic_ns()
-            if result.stopReason == .cancelled {
-                outcome = cancelledOutcome
-            } else {
-                outcome = .completed(GenerationSummary(
-                    stopReason: result.stopReason, promptTokenCount: result.promptTokenCount,
-                    promptNanoseconds: result.promptNanoseconds, generateNanoseconds: result.generateNanoseconds))
-            }
+            outcome = result.stopReason == .cancelled ? cancelledOutcome : .completed(result)
         }
         lock.broadcast()
     }
@@ -157,5 +178,18 @@ final class GenerationJob: @unchecked Sendable {
     var queueNanoseconds: UInt64 {
         let start = startedAt != 0 ? startedAt : (finishedAt != 0 ? finishedAt : shim_monotonic_ns())
         return start > enqueuedAt ? start - enqueuedAt : 0
+    }
+
+    /// A random seed in 1...2^63-1 (JSON integers are signed; 0 means "pick one").
+    static func randomSeed() -> UInt64 {
+        while true {
+            var value: UInt64 = 0
+            if shim_random_bytes(&value, 8) != 0 {
+                // No kernel randomness: fall back to the clock (run.c's choice), still never 0.
+                value = shim_monotonic_ns() ^ UInt64(bitPattern: shim_unix_time()) &* 0x9E37_79B9_7F4A_7C15
+            }
+            value &= GenerationRequest.maximumSeed
+            if value != 0 { return value }
+        }
     }
 }

@@ -92,9 +92,9 @@ final class EventStream: @unchecked Sendable {
     private func finish(_ outcome: JobOutcome) {
         done = true
         switch outcome {
-        case .completed(let summary):
+        case .completed(let result):
             // With speech, the final event (timing.tts_ms, audio) waits for the last sentence's synthesis.
-            let snapshot = AnswerBuilder.snapshot(of: job, summary: summary, speech: speech)
+            let snapshot = AnswerBuilder.snapshot(of: job, result: result, speech: speech)
             if job.dialect == .native {
                 append(builder.nativeFinalEvent(snapshot))
             } else {
