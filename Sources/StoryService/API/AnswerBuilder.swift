@@ -3,7 +3,8 @@ import LlamaCore
 import StorySpeech
 
 /// Writes the JSON of generation answers, whole or as stream events, in the
-/// shape of the API the request came through.
+/// shape of the API the request came through. The final answers read the job once
+/// `GenerationJob.wait` has returned it completed: what it holds no longer changes.
 struct AnswerBuilder {
     let job: GenerationJob
     /// Monotonic time the request arrived.
@@ -11,44 +12,32 @@ struct AnswerBuilder {
     /// The OpenAI answers' `model`.
     let modelName: String
     /// The OpenAI answers' `id` ("cmpl-" and random hex) and `created` (Unix time).
-    let completionID: String
-    let created: Int
-
-    /// What the job's lock-guarded state held when the answer was written.
-    struct Snapshot {
-        var tokens: [Int]
-        var text: [UInt8]
-        var tail: [UInt8]
-        var result: GenerationResult
-        var queueNanoseconds: UInt64
-        var finishedAt: UInt64
-        /// The story's speech, once synthesized (speak / audio requests).
-        var speech: SpeechSummary? = nil
-        /// The audio format asked for.
-        var audioFormat: AudioFormat? = nil
-    }
+    let completionID = AnswerBuilder.newCompletionID()
+    let created = Int(shim_unix_time())
 
     /// `{"prompt_ms", "generate_ms", "total_ms", "tokens_per_s", "queue_ms", "tts_ms"}`.
-    func timing(_ snapshot: Snapshot) -> JSON {
-        let result = snapshot.result
-        let total = snapshot.finishedAt > arrivedAt ? snapshot.finishedAt - arrivedAt : 0
+    func timing(_ result: GenerationResult) -> JSON {
+        // With speech the answer waited for the last sentence's synthesis; `total_ms` does too.
+        let finishedAt = max(job.finishedAt, job.speechFinishedAt)
+        let total = finishedAt > arrivedAt ? finishedAt - arrivedAt : 0
         var rate = 0.0
-        if result.generateNanoseconds > 0 && !snapshot.tokens.isEmpty {
-            rate = Double(snapshot.tokens.count) / (Double(result.generateNanoseconds) / 1e9)
+        if result.generateNanoseconds > 0 && !job.tokens.isEmpty {
+            rate = Double(job.tokens.count) / (Double(result.generateNanoseconds) / 1e9)
             rate = (rate * 100).rounded() / 100
         }
+        let queued = job.lock.withLock { job.queueNanoseconds }
         return JSON.object()
             .set("prompt_ms", .real(milliseconds(result.promptNanoseconds)))
             .set("generate_ms", .real(milliseconds(result.generateNanoseconds)))
             .set("total_ms", .real(milliseconds(total)))
             .set("tokens_per_s", .real(rate))
-            .set("queue_ms", .real(milliseconds(snapshot.queueNanoseconds)))
-            .set("tts_ms", .real(milliseconds(snapshot.speech?.synthesisNanoseconds ?? 0)))
+            .set("queue_ms", .real(milliseconds(queued)))
+            .set("tts_ms", .real(milliseconds(job.speechSummary?.synthesisNanoseconds ?? 0)))
     }
 
     /// Adds `"audio": {"format": "wav", "sample_rate": N, "data": base64}` when the request asked for it.
-    private func addAudio(_ snapshot: Snapshot, to answer: JSON) -> JSON {
-        guard let format = snapshot.audioFormat, let audio = snapshot.speech?.audio else { return answer }
+    private func addAudio(to answer: JSON) -> JSON {
+        guard let format = job.request.audio, let audio = job.speechSummary?.audio else { return answer }
         let data: JSON
         switch format {
         case .wav: data = .string(ascii: Base64.encodedBytes(audio.wavBytes()))
@@ -62,23 +51,20 @@ struct AnswerBuilder {
     private var seed: JSON { .integer(Int(truncatingIfNeeded: job.seed)) }
 
     /// `POST /v1/generate`'s answer.
-    func native(_ snapshot: Snapshot) -> JSON {
-        addAudio(snapshot, to: JSON.object()
-            .set("text", .string(bytes: snapshot.text))
-            .set("tokens", .integers(snapshot.tokens))
-            .set("prompt_tokens", .integer(snapshot.result.promptTokenCount))
-            .set("completion_tokens", .integer(snapshot.tokens.count))
-            .set("stop_reason", .string(snapshot.result.stopReason.name))
+    func native(_ result: GenerationResult) -> JSON {
+        addAudio(to: JSON.object()
+            .set("text", .string(bytes: job.text))
+            .set("tokens", .integers(job.tokens))
+            .set("prompt_tokens", .integer(result.promptTokenCount))
+            .set("completion_tokens", .integer(job.tokens.count))
+            .set("stop_reason", .string(result.stopReason.name))
             .set("seed", seed)
-            .set("timing", timing(snapshot)))
+            .set("timing", timing(result)))
     }
 
     /// `POST /v1/completions`' answer (OpenAI's `text_completion`).
-    func completion(_ snapshot: Snapshot) -> JSON {
-        addAudio(snapshot, to: completionObject(text: snapshot.text, finishReason: finishReason(snapshot.result.stopReason))
-            .set("usage", usage(snapshot))
-            .set("seed", seed)
-            .set("timing", timing(snapshot)))
+    func completion(_ result: GenerationResult) -> JSON {
+        completionEnd(result, text: job.text)
     }
 
     /// One token of a `/v1/generate` stream.
@@ -90,8 +76,8 @@ struct AnswerBuilder {
     }
 
     /// The last event of a `/v1/generate` stream: the whole answer, marked done.
-    func nativeFinalEvent(_ snapshot: Snapshot) -> JSON {
-        native(snapshot).set("done", .bool(true))
+    func nativeFinalEvent(_ result: GenerationResult) -> JSON {
+        native(result).set("done", .bool(true))
     }
 
     /// One token of a `/v1/completions` stream.
@@ -100,11 +86,16 @@ struct AnswerBuilder {
     }
 
     /// The last chunk of a `/v1/completions` stream: any text held back, the finish reason, usage and timing.
-    func completionFinalChunk(_ snapshot: Snapshot) -> JSON {
-        addAudio(snapshot, to: completionObject(text: snapshot.tail, finishReason: finishReason(snapshot.result.stopReason))
-            .set("usage", usage(snapshot))
+    func completionFinalChunk(_ result: GenerationResult) -> JSON {
+        completionEnd(result, text: job.tail)
+    }
+
+    /// A completion's answer, or a stream's last chunk, carrying `text`.
+    private func completionEnd(_ result: GenerationResult, text: [UInt8]) -> JSON {
+        addAudio(to: completionObject(text: text, finishReason: finishReason(result.stopReason))
+            .set("usage", usage(result))
             .set("seed", seed)
-            .set("timing", timing(snapshot)))
+            .set("timing", timing(result)))
     }
 
     private func completionObject(text: [UInt8], finishReason: String?) -> JSON {
@@ -123,11 +114,11 @@ struct AnswerBuilder {
             .set("choices", choices)
     }
 
-    private func usage(_ snapshot: Snapshot) -> JSON {
+    private func usage(_ result: GenerationResult) -> JSON {
         JSON.object()
-            .set("prompt_tokens", .integer(snapshot.result.promptTokenCount))
-            .set("completion_tokens", .integer(snapshot.tokens.count))
-            .set("total_tokens", .integer(snapshot.result.promptTokenCount + snapshot.tokens.count))
+            .set("prompt_tokens", .integer(result.promptTokenCount))
+            .set("completion_tokens", .integer(job.tokens.count))
+            .set("total_tokens", .integer(result.promptTokenCount + job.tokens.count))
     }
 
     /// OpenAI's names: the model chose to stop ("stop") or ran out of tokens ("length").
@@ -135,19 +126,22 @@ struct AnswerBuilder {
         reason == .bos ? "stop" : "length"
     }
 
-    /// Takes a snapshot of a finished job (call with its outcome `.completed`). A story
-    /// with speech is first synthesized to the end (`speech.complete`); `total_ms` then
-    /// runs until its last sentence has been synthesized.
-    static func snapshot(of job: GenerationJob, result: GenerationResult, speech: SpeechService?) -> Snapshot {
-        var snapshot = job.lock.withLock {
-            Snapshot(tokens: job.tokens, text: job.text, tail: job.tail, result: result,
-                     queueNanoseconds: job.queueNanoseconds, finishedAt: job.finishedAt)
+    /// "cmpl-" and 24 random hex digits.
+    private static func newCompletionID() -> String {
+        var bytes = [UInt8](repeating: 0, count: 12)
+        if bytes.withUnsafeMutableBytes({ shim_random_bytes($0.baseAddress, $0.count) }) != 0 {
+            var state = shim_monotonic_ns()
+            for index in 0..<bytes.count {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                bytes[index] = UInt8(truncatingIfNeeded: state >> 56)
+            }
         }
-        if let narration = job.narration, let speech {
-            snapshot.speech = speech.complete(narration)
-            snapshot.audioFormat = job.request.audio
-            snapshot.finishedAt = max(snapshot.finishedAt, shim_monotonic_ns())
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = Array("cmpl-".utf8)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 15)])
         }
-        return snapshot
+        return String(decoding: text, as: UTF8.self)
     }
 }

@@ -15,8 +15,8 @@ enum JobOutcome {
 
 /// One request's generation, from the checked request to the finished story: what
 /// to generate (the prompt encoded, the model's limits applied, the seed decided),
-/// then the tokens and text as the engine thread makes them, which the connection
-/// thread that answers reads under the same lock.
+/// the tokens and text as the engine thread makes them, and the story's speech.
+/// The connection thread that answers waits for it in `wait`, under the same lock.
 final class GenerationJob: @unchecked Sendable {
     let request: GenerationRequest
     let dialect: APIDialect
@@ -30,10 +30,14 @@ final class GenerationJob: @unchecked Sendable {
     let narration: StoryNarration?
     /// Monotonic time the job entered the queue.
     let enqueuedAt: UInt64
+    /// How often a waiting connection checks that its client is still there.
+    static let clientPollMilliseconds = 100
+    private let queue: GenerationQueue
+    private let speech: SpeechService?
     private let cancelled = Atomic<Bool>(false)
     let lock = ConditionLock()
 
-    // Guarded by `lock`.
+    // Guarded by `lock`; final once `outcome` is set (speech aside, which the answering thread sets).
     private(set) var startedAt: UInt64 = 0
     private(set) var finishedAt: UInt64 = 0
     /// Generated ids, in order.
@@ -45,14 +49,22 @@ final class GenerationJob: @unchecked Sendable {
     /// Text released only when the generation ended (an unfinished character, as U+FFFD).
     private(set) var tail: [UInt8] = []
     private(set) var outcome: JobOutcome?
+    /// The story's speech once synthesized to the end (a completed story with speak / audio),
+    /// and when that was (the answer's `total_ms` runs until then).
+    private(set) var speechSummary: SpeechSummary?
+    private(set) var speechFinishedAt: UInt64 = 0
     private var repair = UTF8Repair()
+    private var speechEnded = false
+    /// Why a cancelled job stopped: its client left, unless the server stopped it.
+    private var failureOnCancel: APIError?
 
-    /// Checks `request` against `engine`'s model and starts the story's speech (before the
+    /// Checks `request` against `queue`'s model and starts the story's speech (before the
     /// job is queued, so it takes its turn at the audio device in arrival order).
     /// `max_tokens` defaults to what `babyllama run`'s default `-n 256` generates after this
     /// prompt (256 positions, or the context if shorter, less the prompt's), and to the rest
     /// of the context when the prompt already fills 256 positions.
-    init(request: GenerationRequest, dialect: APIDialect, engine: StoryEngine, speech: SpeechService?) throws(APIError) {
+    init(request: GenerationRequest, dialect: APIDialect, queue: GenerationQueue, speech: SpeechService?) throws(APIError) {
+        let engine = queue.engine
         let seqLen = engine.config.seqLen
         let promptTokens = request.prompt.withUnsafeBufferPointer {
             engine.tokenizer.encode(bytes: $0, bos: true, eos: false)
@@ -75,6 +87,8 @@ final class GenerationJob: @unchecked Sendable {
         self.dialect = dialect
         self.promptTokens = promptTokens
         self.seed = request.seed ?? GenerationJob.randomSeed()
+        self.queue = queue
+        self.speech = speech
         narration = speech?.narration(for: request)
         enqueuedAt = shim_monotonic_ns()
         tokens.reserveCapacity(maxTokens)
@@ -83,14 +97,77 @@ final class GenerationJob: @unchecked Sendable {
     /// run.c's `steps`: positions to run, prompt included.
     var steps: Int { promptTokens.count - 1 + maxTokens }
 
-    /// True once `cancel` was called; the engine stops at the next token.
+    /// True once the job was cancelled; the engine stops at the next token.
     var isCancelled: Bool { cancelled.load(ordering: .relaxed) }
 
-    /// Asks the engine to stop this job (or the queue to drop it). With a `reason`
-    /// the waiter is answered that error (the server is stopping); without one the
-    /// client is taken to have left.
-    func cancel(reason: APIError? = nil) {
-        if let reason { lock.withLock { if failureOnCancel == nil { failureOnCancel = reason } } }
+    // MARK: The answering connection's thread
+
+    /// The one wait of both answers: returns the tokens generated so far and the outcome
+    /// once the job has ended, or, for a streaming request, as soon as there are more than
+    /// `seen` tokens. A plain request's waiter is not woken per token (on the Duo's one
+    /// core that would be a context switch each); every `clientPollMilliseconds` without
+    /// news it checks `clientGone`, and a client gone abandons the job (`.cancelled`).
+    /// An ended story's speech is settled here: synthesized to the end if it completed
+    /// (`speechSummary`), silenced otherwise.
+    func wait(past seen: Int, clientGone: () -> Bool) -> (tokenCount: Int, outcome: JobOutcome?) {
+        while true {
+            let (count, ended): (Int, JobOutcome?) = lock.withLock {
+                if outcome == nil && !(request.stream && tokens.count > seen) {
+                    lock.wait(milliseconds: GenerationJob.clientPollMilliseconds)
+                }
+                return (tokens.count, outcome)
+            }
+            if let ended {
+                if case .completed = ended { completeSpeech() } else { silenceSpeech() }
+                return (count, ended)
+            }
+            if request.stream && count > seen { return (count, nil) }
+            if clientGone() {
+                abandon()
+                return (count, .cancelled)
+            }
+        }
+    }
+
+    /// Nobody will take this job's answer (its client left, or the queue refused it):
+    /// the engine stops at its next token, a job still in line leaves it (its place
+    /// frees), and its speech falls silent.
+    func abandon() {
+        cancelled.store(true, ordering: .relaxed)
+        if queue.withdraw(self) { dropCancelled() }
+        silenceSpeech()
+    }
+
+    /// A completed story's speech: waits until it has been synthesized (the answer
+    /// carries its timing and audio); playback goes on.
+    private func completeSpeech() {
+        guard let narration, let speech, endSpeech() else { return }
+        let summary = speech.complete(narration)
+        lock.withLock {
+            speechSummary = summary
+            speechFinishedAt = shim_monotonic_ns()
+        }
+    }
+
+    private func silenceSpeech() {
+        guard let narration, let speech, endSpeech() else { return }
+        speech.abandon(narration)
+    }
+
+    /// True the first time: a story's speech ends once.
+    private func endSpeech() -> Bool {
+        lock.withLock {
+            if speechEnded { return false }
+            speechEnded = true
+            return true
+        }
+    }
+
+    // MARK: The engine's and the queue's threads
+
+    /// Stops the job for the server (shutdown): its waiter is answered `reason`.
+    func cancel(reason: APIError) {
+        lock.withLock { if failureOnCancel == nil { failureOnCancel = reason } }
         cancelled.store(true, ordering: .relaxed)
     }
 
@@ -99,8 +176,8 @@ final class GenerationJob: @unchecked Sendable {
         lock.withLock { startedAt = shim_monotonic_ns() }
     }
 
-    /// Engine: one more generated token and its raw bytes. The text also goes to the
-    /// story's speech, which never makes generation wait.
+    /// Engine: one more generated token and its raw bytes. Only a streaming waiter is
+    /// woken. The text also goes to the story's speech, which never makes generation wait.
     func deliver(token: Int, bytes: ArraySlice<UInt8>) {
         let chunk: [UInt8] = lock.withLock {
             var chunk: [UInt8] = []
@@ -110,7 +187,7 @@ final class GenerationJob: @unchecked Sendable {
             chunks.append(chunk)
             return chunk
         }
-        lock.broadcast()
+        if request.stream { lock.broadcast() }
         narration?.append(chunk)
     }
 
@@ -131,47 +208,31 @@ final class GenerationJob: @unchecked Sendable {
         lock.broadcast()
     }
 
-    /// Why a cancelled job stopped: its client left, unless the server stopped it (guarded by `lock`).
-    private var failureOnCancel: APIError?
+    /// Queue or engine: the job ends without a generation (or its generation is discarded).
+    func fail(_ error: APIError) {
+        endIfRunning { .failed(error) }
+    }
 
+    /// Queue: the job left the line cancelled.
+    func dropCancelled() {
+        endIfRunning { cancelledOutcome }
+    }
+
+    /// Sets the outcome unless there is one, and wakes the waiter.
+    private func endIfRunning(_ ending: () -> JobOutcome) {
+        lock.withLock {
+            if outcome == nil {
+                finishedAt = shim_monotonic_ns()
+                outcome = ending()
+            }
+        }
+        lock.broadcast()
+    }
+
+    /// Read under `lock`.
     private var cancelledOutcome: JobOutcome {
         if let failureOnCancel { return .failed(failureOnCancel) }
         return .cancelled
-    }
-
-    /// Queue or engine: the job ends without a generation (or its generation is discarded).
-    func fail(_ error: APIError) {
-        lock.withLock {
-            if outcome == nil {
-                finishedAt = shim_monotonic_ns()
-                outcome = .failed(error)
-            }
-        }
-        lock.broadcast()
-    }
-
-    /// Queue: the job left the queue because its client did.
-    func dropCancelled() {
-        lock.withLock {
-            if outcome == nil {
-                finishedAt = shim_monotonic_ns()
-                outcome = cancelledOutcome
-            }
-        }
-        lock.broadcast()
-    }
-
-    /// Waits for the outcome, checking every `pollMilliseconds` whether the client is
-    /// still there (`clientGone`); a client that left cancels the job.
-    func waitForOutcome(pollMilliseconds: Int, clientGone: () -> Bool, cancel: (GenerationJob) -> Void) -> JobOutcome {
-        while true {
-            let current: JobOutcome? = lock.withLock {
-                if outcome == nil { lock.wait(milliseconds: pollMilliseconds) }
-                return outcome
-            }
-            if let current { return current }
-            if !isCancelled && clientGone() { cancel(self) }
-        }
     }
 
     /// Nanoseconds spent waiting in the queue (to now, while still queued); read under `lock`.
