@@ -64,13 +64,13 @@ final class Metrics: @unchecked Sendable {
             (job.outcome, job.tokens.count, job.queueNanoseconds, job.startedAt, job.finishedAt)
         }
         lock.withLock {
-            promptTokens += job.prepared.promptTokens.count
+            promptTokens += job.promptTokens.count
             generatedTokens += generated
             queueNanoseconds &+= queued
             if finished > started { generationNanoseconds &+= finished - started }
             switch outcome {
-            case .completed(let summary)?:
-                if summary.stopReason == .bos { stops.bos += 1 } else { stops.length += 1 }
+            case .completed(let result)?:
+                if result.stopReason == .bos { stops.bos += 1 } else { stops.length += 1 }
             case .cancelled?: stops.cancelled += 1
             case .failed?, nil: stops.failed += 1
             }

@@ -16,8 +16,6 @@ public final class StoryService: @unchecked Sendable {
     let metrics = Metrics()
     /// After the engine stops, how long answers in flight may take to reach their clients.
     static let drainMilliseconds = 5_000
-    /// How often a waiting connection checks that its client is still there.
-    let clientPollMilliseconds = 100
 
     private enum Phase { case starting, ready, stopping }
 
@@ -92,7 +90,8 @@ public final class StoryService: @unchecked Sendable {
         } catch {
             throw .model(error)
         }
-        let queue = GenerationQueue(engine: engine, capacity: config.queueSize, metrics: metrics)
+        let queue = GenerationQueue(engine: engine, capacity: config.queueSize, retryAfterSeconds: config.retryAfterSeconds,
+                                    metrics: metrics)
         try queue.start()
         let stopping: Bool = lock.withLock {
             if phase == .stopping { return true }
@@ -190,8 +189,7 @@ public final class StoryService: @unchecked Sendable {
 
     private var notReady: APIError {
         let stopping = lock.withLock { phase == .stopping }
-        return stopping ? .unavailable("the server is shutting down", retryAfterSeconds: nil)
-                        : .unavailable("the model is loading", retryAfterSeconds: config.retryAfterSeconds)
+        return stopping ? .shuttingDown : .unavailable("the model is loading", retryAfterSeconds: config.retryAfterSeconds)
     }
 
     private func health() -> HTTPAnswer {
@@ -222,50 +220,31 @@ public final class StoryService: @unchecked Sendable {
             return .error(refusal ?? notReady)
         }
         if let speech { parsed = speech.resolvingPlayback(parsed) }
-        let ready: (StoryEngine, GenerationQueue)? = lock.withLock {
-            guard phase == .ready, let engine, let queue else { return nil }
-            return (engine, queue)
-        }
-        guard let (engine, queue) = ready else { return .error(notReady) }
-        let prepared: PreparedGeneration
+        guard let queue = lock.withLock({ phase == .ready ? self.queue : nil }) else { return .error(notReady) }
+        let job: GenerationJob
         do {
-            prepared = try engine.prepare(parsed, seed: StoryService.randomSeed)
+            job = try GenerationJob(request: parsed, dialect: dialect, queue: queue, speech: speech)
         } catch {
             return .error(error)
         }
-        // Speech starts before the job is queued, so it takes its turn at the audio device in arrival order.
-        let narration = speech?.narration(for: parsed)
-        let job = GenerationJob(prepared: prepared, dialect: dialect, narration: narration)
-        let admission = queue.submit(job)
-        if admission != .accepted, let narration { speech?.abandon(narration) }
-        switch admission {
-        case .accepted: break
-        case .full:
-            return .error(.unavailable("the server is busy: \(queue.capacity) requests are already waiting; try again later",
-                                       retryAfterSeconds: config.retryAfterSeconds))
-        case .stopping:
-            return .error(.unavailable("the server is shutting down", retryAfterSeconds: nil))
+        do {
+            try queue.submit(job)
+        } catch {
+            job.abandon()
+            return .error(error)
         }
-        let builder = AnswerBuilder(job: job, arrivedAt: request.arrivedAt, modelName: engine.modelName,
-                                    completionID: StoryService.completionID(), created: Int(shim_unix_time()))
-        if parsed.stream {
-            return .stream(EventStream(job: job, queue: queue, builder: builder, context: request, speech: speech,
-                                       pollMilliseconds: clientPollMilliseconds))
-        }
-        let outcome = job.waitForOutcome(pollMilliseconds: clientPollMilliseconds,
-                                         clientGone: { request.clientGone() },
-                                         cancel: { queue.cancel($0) })
-        if case .completed = outcome {} else if let narration { speech?.abandon(narration) }
-        switch outcome {
-        case .completed(let summary):
-            let snapshot = AnswerBuilder.snapshot(of: job, summary: summary, speech: speech)
-            let answer = dialect == .native ? builder.native(snapshot) : builder.completion(snapshot)
+        let builder = AnswerBuilder(job: job, arrivedAt: request.arrivedAt, modelName: queue.engine.modelName)
+        if parsed.stream { return .stream(EventStream(job: job, builder: builder, context: request)) }
+        switch job.wait(past: 0, clientGone: { request.clientGone() }).outcome {
+        case .completed(let result)?:
+            let answer = dialect == .native ? builder.native(result) : builder.completion(result)
             return .body(HTTPBody(status: 200, contentType: "application/json", bytes: answer.serialized(),
-                                  tokens: snapshot.tokens.count))
-        case .cancelled:
+                                  tokens: job.tokens.count))
+        case .cancelled?, nil:
             // Nobody is left to read this; 499 (nginx's "client closed request") marks it in the log and metrics.
+            // (A plain request's wait returns only once there is an outcome.)
             return .error(APIError(status: 499, type: "cancelled", message: "the client closed the connection"))
-        case .failed(let error):
+        case .failed(let error)?:
             return .error(error)
         }
     }
@@ -278,39 +257,5 @@ public final class StoryService: @unchecked Sendable {
         if clientLeft { line += request.status == 0 ? " (connection closed, no answer)" : " (connection closed early)" }
         Log.line(line)
         if request.status != 0 { metrics.recordRequest(route: request.route, status: request.status) }
-    }
-
-    // MARK: Randomness
-
-    /// A random seed in 1...2^63-1 (JSON integers are signed; 0 means "pick one").
-    static func randomSeed() -> UInt64 {
-        while true {
-            var value: UInt64 = 0
-            if shim_random_bytes(&value, 8) != 0 {
-                // No kernel randomness: fall back to the clock (run.c's choice), still never 0.
-                value = shim_monotonic_ns() ^ UInt64(bitPattern: shim_unix_time()) &* 0x9E37_79B9_7F4A_7C15
-            }
-            value &= GenerationRequest.maximumSeed
-            if value != 0 { return value }
-        }
-    }
-
-    /// "cmpl-" and 24 random hex digits.
-    static func completionID() -> String {
-        var bytes = [UInt8](repeating: 0, count: 12)
-        if bytes.withUnsafeMutableBytes({ shim_random_bytes($0.baseAddress, $0.count) }) != 0 {
-            var state = shim_monotonic_ns()
-            for index in 0..<bytes.count {
-                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-                bytes[index] = UInt8(truncatingIfNeeded: state >> 56)
-            }
-        }
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = Array("cmpl-".utf8)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: text, as: UTF8.self)
     }
 }

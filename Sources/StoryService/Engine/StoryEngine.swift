@@ -1,20 +1,6 @@
 import CShim
 import LlamaCore
 
-/// A generation request checked against the model: the prompt encoded, every
-/// limit applied, the seed decided. Ready for the engine.
-public struct PreparedGeneration: Sendable {
-    public var request: GenerationRequest
-    /// BOS and the prompt's ids, as `babyllama run` encodes them.
-    public var promptTokens: [Int]
-    /// Tokens to generate after the prompt (fewer if BOS is sampled or the context fills).
-    public var maxTokens: Int
-    /// The seed used (the request's, or a random one).
-    public var seed: UInt64
-    /// run.c's `steps`: positions to run, prompt included.
-    public var steps: Int { promptTokens.count - 1 + maxTokens }
-}
-
 /// The loaded model: checkpoint, transformer and tokenizer, and what `GET /v1/model` says
 /// about them. `run` is only ever called from the engine's one worker thread; everything
 /// else here is read-only and safe from any thread.
@@ -29,7 +15,8 @@ public final class StoryEngine: @unchecked Sendable {
     /// Threads splitting the matmuls.
     public let threadCount: Int
 
-    /// run.c's default `-n`: the positions a story runs when the request names no `max_tokens`.
+    /// run.c's default `-n`: the positions a story runs when the request names no `max_tokens`
+    /// (see `GenerationJob.init`).
     public static let defaultSteps = 256
 
     /// Maps the checkpoint, reads the tokenizer (it must have the model's vocabulary) and hashes the file.
@@ -47,45 +34,15 @@ public final class StoryEngine: @unchecked Sendable {
 
     public var config: ModelConfig { checkpoint.config }
 
-    /// Applies the model's limits to a request. `max_tokens` defaults to what
-    /// `babyllama run`'s default `-n 256` generates after this prompt (256 positions,
-    /// or the context if shorter, less the prompt's), and to the rest of the context
-    /// when the prompt already fills 256 positions.
-    public func prepare(_ request: GenerationRequest, seed randomSeed: () -> UInt64) throws(APIError) -> PreparedGeneration {
-        let seqLen = config.seqLen
-        let promptTokens = request.prompt.withUnsafeBufferPointer {
-            tokenizer.encode(bytes: $0, bos: true, eos: false)
-        }
-        if promptTokens.count > seqLen {
-            throw .invalid("the prompt is \(promptTokens.count) tokens long (BOS included); the model's context holds \(seqLen)",
-                           param: "prompt")
-        }
-        let room = seqLen - (promptTokens.count - 1)
-        let maxTokens: Int
-        if let requested = request.maxTokens {
-            if requested > seqLen {
-                throw .invalid("'max_tokens' must be at most \(seqLen) (the model's context), got \(requested)",
-                               param: "max_tokens")
-            }
-            maxTokens = requested
-        } else {
-            let runDefault = min(StoryEngine.defaultSteps, seqLen) - (promptTokens.count - 1)
-            maxTokens = runDefault >= 1 ? runDefault : room
-        }
-        return PreparedGeneration(request: request, promptTokens: promptTokens, maxTokens: maxTokens,
-                                  seed: request.seed ?? randomSeed())
-    }
-
     /// Runs one generation, reporting each generated token to `job`. Stops when the
     /// job is cancelled (its client left, or the server is stopping).
     func run(_ job: GenerationJob, metrics: Metrics) {
-        let prepared = job.prepared
-        var sampler = Sampler(vocabSize: config.vocabSize, temperature: prepared.request.temperature,
-                              topP: prepared.request.topP, seed: prepared.seed)
+        var sampler = Sampler(vocabSize: config.vocabSize, temperature: job.request.temperature,
+                              topP: job.request.topP, seed: job.seed)
         let generator = Generator(transformer: transformer)
         var lastTokenTime = shim_monotonic_ns()
         do {
-            let result = try generator.generate(promptTokens: prepared.promptTokens, steps: prepared.steps,
+            let result = try generator.generate(promptTokens: job.promptTokens, steps: job.steps,
                                                 sampler: &sampler) { event in
                 if job.isCancelled { return false }
                 let now = shim_monotonic_ns()

@@ -6,19 +6,13 @@ import StorySpeech
 /// it. The model runs one generation at a time; up to `capacity` more wait in
 /// arrival order, and anything beyond is turned away (503) at once.
 final class GenerationQueue: @unchecked Sendable {
-    /// How a submission went.
-    enum Admission: Equatable {
-        case accepted
-        /// `capacity` requests are already waiting.
-        case full
-        /// The server is shutting down.
-        case stopping
-    }
-
     /// Requests that may wait while one runs.
     let capacity: Int
-    private let engine: StoryEngine
+    /// The model the jobs run on.
+    let engine: StoryEngine
     private let metrics: Metrics
+    /// The Retry-After of a full queue's 503.
+    private let retryAfterSeconds: Int
     private let lock = ConditionLock()
     // Guarded by `lock`.
     private var waiting: [GenerationJob] = []
@@ -26,9 +20,10 @@ final class GenerationQueue: @unchecked Sendable {
     private var stopping = false
     private var thread: UnsafeMutableRawPointer?
 
-    init(engine: StoryEngine, capacity: Int, metrics: Metrics) {
+    init(engine: StoryEngine, capacity: Int, retryAfterSeconds: Int, metrics: Metrics) {
         self.engine = engine
         self.capacity = capacity
+        self.retryAfterSeconds = retryAfterSeconds
         self.metrics = metrics
     }
 
@@ -47,30 +42,32 @@ final class GenerationQueue: @unchecked Sendable {
         lock.withLock { thread = handle }
     }
 
-    /// Puts a job in line, or says why not.
-    func submit(_ job: GenerationJob) -> Admission {
-        let admission: Admission = lock.withLock {
-            if stopping { return .stopping }
+    /// Puts a job in line, or throws the 503 saying why not (the queue is full, or
+    /// the server is shutting down).
+    func submit(_ job: GenerationJob) throws(APIError) {
+        let refusal: APIError? = lock.withLock {
+            if stopping { return .shuttingDown }
             // The first job of an idle engine does not wait; `capacity` counts the ones that do.
             let waitingAfterThis = running == nil ? waiting.count : waiting.count + 1
-            if waitingAfterThis > capacity { return .full }
+            if waitingAfterThis > capacity {
+                return .unavailable("the server is busy: \(capacity) requests are already waiting; try again later",
+                                    retryAfterSeconds: retryAfterSeconds)
+            }
             waiting.append(job)
-            return .accepted
+            return nil
         }
-        if admission == .accepted { lock.broadcast() }
-        return admission
+        if let refusal { throw refusal }
+        lock.broadcast()
     }
 
-    /// Cancels a job whose client left: a waiting job leaves the line at once (its
-    /// place frees), a running one stops at its next token.
-    func cancel(_ job: GenerationJob) {
-        job.cancel()
-        let removed: Bool = lock.withLock {
+    /// Takes a job out of the line (its client left, so its place frees at once);
+    /// false if it is not waiting there (running, done, or never queued).
+    func withdraw(_ job: GenerationJob) -> Bool {
+        lock.withLock {
             guard let index = waiting.firstIndex(where: { $0 === job }) else { return false }
             waiting.remove(at: index)
             return true
         }
-        if removed { job.dropCancelled() }
     }
 
     /// Requests waiting, and whether one is running.
@@ -82,7 +79,6 @@ final class GenerationQueue: @unchecked Sendable {
     /// within `graceMilliseconds` and is cancelled after that. Returns when the
     /// worker thread has ended.
     func shutdown(graceMilliseconds: Int) {
-        let shuttingDown = APIError.unavailable("the server is shutting down", retryAfterSeconds: nil)
         let dropped: [GenerationJob] = lock.withLock {
             stopping = true
             let jobs = waiting
@@ -90,7 +86,7 @@ final class GenerationQueue: @unchecked Sendable {
             return jobs
         }
         lock.broadcast()
-        for job in dropped { job.fail(shuttingDown) }
+        for job in dropped { job.fail(.shuttingDown) }
         let deadline = shim_monotonic_ns() + UInt64(max(0, graceMilliseconds)) * 1_000_000
         var cancelled = false
         while true {
@@ -100,7 +96,7 @@ final class GenerationQueue: @unchecked Sendable {
             }
             guard let current else { break }
             if !cancelled && shim_monotonic_ns() >= deadline {
-                current.cancel(reason: shuttingDown)
+                current.cancel(reason: .shuttingDown)
                 cancelled = true
             }
         }

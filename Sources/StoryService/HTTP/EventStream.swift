@@ -1,19 +1,15 @@
 import CMicroHTTPD
-import CShim
 import StorySpeech
 
 /// A generation sent as Server-Sent Events while it runs: one `data:` event per
 /// token, then a final event with the timing (and, for OpenAI clients,
 /// `data: [DONE]`). libmicrohttpd pulls bytes with `read`; between tokens the
-/// connection's thread sleeps on the job's condition variable (no busy loop) and
-/// checks now and then that the client is still there.
+/// connection's thread sleeps in the job's `wait` (no busy loop), which also
+/// notices a client that has gone.
 final class EventStream: @unchecked Sendable {
     private let job: GenerationJob
-    private let queue: GenerationQueue
     private let builder: AnswerBuilder
     private let context: RequestContext
-    private let speech: SpeechService?
-    private let pollMilliseconds: Int
     /// Event bytes not yet handed to libmicrohttpd.
     private var pending: [UInt8] = []
     private var sent = 0
@@ -21,14 +17,10 @@ final class EventStream: @unchecked Sendable {
     private var nextToken = 0
     private var done = false
 
-    init(job: GenerationJob, queue: GenerationQueue, builder: AnswerBuilder, context: RequestContext,
-         speech: SpeechService?, pollMilliseconds: Int) {
+    init(job: GenerationJob, builder: AnswerBuilder, context: RequestContext) {
         self.job = job
-        self.queue = queue
         self.builder = builder
         self.context = context
-        self.speech = speech
-        self.pollMilliseconds = pollMilliseconds
     }
 
     /// Copies up to `capacity` bytes of events into `buffer`, waiting for the next
@@ -49,25 +41,19 @@ final class EventStream: @unchecked Sendable {
     }
 
     /// libmicrohttpd is done with the stream (sent, or the connection closed): a
-    /// generation still running has lost its client and is cancelled.
+    /// generation still running has lost its client and is abandoned.
     func close() {
-        if !done {
-            queue.cancel(job)
-            if let narration = job.narration { speech?.abandon(narration) }
-        }
+        if !done { job.abandon() }
         context.tokens = nextToken
     }
 
     /// Waits for new tokens or the end and turns them into event bytes. False when
-    /// the client has gone (the job is then cancelled).
+    /// the client has gone (the job is then abandoned).
     private func produce() -> Bool {
-        while true {
-            let (chunks, tokens, outcome): ([[UInt8]], [Int], JobOutcome?) = job.lock.withLock {
-                if job.tokens.count == nextToken && job.outcome == nil {
-                    job.lock.wait(milliseconds: pollMilliseconds)
-                }
-                let available = job.tokens.count
-                return (Array(job.chunks[nextToken..<available]), Array(job.tokens[nextToken..<available]), job.outcome)
+        let (count, outcome) = job.wait(past: nextToken, clientGone: { context.clientGone() })
+        if count > nextToken {
+            let (tokens, chunks) = job.lock.withLock {
+                (Array(job.tokens[nextToken..<count]), Array(job.chunks[nextToken..<count]))
             }
             for (offset, token) in tokens.enumerated() {
                 let event = job.dialect == .native
@@ -75,38 +61,26 @@ final class EventStream: @unchecked Sendable {
                     : builder.completionChunk(text: chunks[offset])
                 append(event)
             }
-            nextToken += tokens.count
+            nextToken = count
             context.tokens = nextToken
-            if let outcome {
-                finish(outcome)
-                return outcome.isCancelled ? false : true
-            }
-            if !tokens.isEmpty { return true }
-            if context.clientGone() {
-                queue.cancel(job)
-                return false
-            }
         }
-    }
-
-    private func finish(_ outcome: JobOutcome) {
+        guard let outcome else { return true }
         done = true
         switch outcome {
-        case .completed(let summary):
-            // With speech, the final event (timing.tts_ms, audio) waits for the last sentence's synthesis.
-            let snapshot = AnswerBuilder.snapshot(of: job, summary: summary, speech: speech)
+        case .completed(let result):
             if job.dialect == .native {
-                append(builder.nativeFinalEvent(snapshot))
+                append(builder.nativeFinalEvent(result))
             } else {
-                append(builder.completionFinalChunk(snapshot))
+                append(builder.completionFinalChunk(result))
                 pending.append(contentsOf: "data: [DONE]\n\n".utf8)
             }
+            return true
         case .failed(let error):
             // The status line (200) is long gone; the error travels as an event.
-            if let narration = job.narration { speech?.abandon(narration) }
             append(JSON.object().set("error", error.errorObject()))
+            return true
         case .cancelled:
-            if let narration = job.narration { speech?.abandon(narration) }
+            return false
         }
     }
 
@@ -114,12 +88,5 @@ final class EventStream: @unchecked Sendable {
         pending.append(contentsOf: "data: ".utf8)
         pending.append(contentsOf: event.serialized())
         pending.append(contentsOf: "\n\n".utf8)
-    }
-}
-
-extension JobOutcome {
-    var isCancelled: Bool {
-        if case .cancelled = self { return true }
-        return false
     }
 }

@@ -50,6 +50,9 @@ public struct APIError: Error, Equatable, Sendable {
         APIError(status: 503, type: "unavailable_error", message: message, retryAfterSeconds: retryAfterSeconds)
     }
 
+    /// 503 while the server shuts down (without Retry-After: it is not coming back soon).
+    static var shuttingDown: APIError { .unavailable("the server is shutting down", retryAfterSeconds: nil) }
+
     /// 501: a feature this server does not offer.
     public static func notImplemented(_ message: String, param: String? = nil) -> APIError {
         APIError(status: 501, type: "not_supported_error", message: message, param: param)

@@ -160,7 +160,7 @@ final class HTTPServer: @unchecked Sendable {
         if context.answered { return .YES }
         if context.tooLarge { return respond(connection, context, .error(.tooLarge(limit: maxBodyBytes))) }
         guard let handler else {
-            return respond(connection, context, .error(.unavailable("the server is shutting down", retryAfterSeconds: nil)))
+            return respond(connection, context, .error(.shuttingDown))
         }
         return respond(connection, context, handler(context))
     }
