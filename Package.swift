@@ -35,6 +35,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "CShim"),
+        // The helpers the libraries share, one of each (Embedded-Swift clean).
+        .target(name: "Support", dependencies: ["CShim"], swiftSettings: optimized),
         .target(name: "LlamaCore", dependencies: ["CShim"], swiftSettings: engine),
         // The C libraries of speech and the service are not linked: each of these targets
         // exposes its library's header and defines the functions the project calls as
@@ -45,15 +47,15 @@ let package = Package(
         // Speech: espeak-ng synthesizes into memory, ALSA plays on the board's speaker.
         .target(name: "CEspeak", dependencies: ["CLazyLibrary"]),   // libespeak-ng-dev
         .target(name: "CAlsa", dependencies: ["CLazyLibrary"]),     // libasound2-dev
-        .target(name: "StorySpeech", dependencies: ["CShim", "CEspeak", "CAlsa"], swiftSettings: optimized),
+        .target(name: "StorySpeech", dependencies: ["CShim", "Support", "CEspeak", "CAlsa"], swiftSettings: optimized),
         // The HTTP service's C libraries, from Debian's packages (headers in /usr/include).
         .target(name: "CMicroHTTPD", dependencies: ["CLazyLibrary"]),   // libmicrohttpd-dev
         .target(name: "CJansson", dependencies: ["CLazyLibrary"]),      // libjansson-dev
         // Embedded-Swift clean, like LlamaCore (scripts/check-embedded-service.sh).
-        .target(name: "StoryService", dependencies: ["LlamaCore", "StorySpeech", "CShim", "CMicroHTTPD", "CJansson"],
+        .target(name: "StoryService", dependencies: ["LlamaCore", "StorySpeech", "Support", "CShim", "CMicroHTTPD", "CJansson"],
                 swiftSettings: optimized),
         // The command line, one definition for the host and the Duo (Embedded-Swift clean).
-        .target(name: "BabyLlamaCLI", dependencies: ["LlamaCore", "CShim", "StorySpeech", "StoryService"],
+        .target(name: "BabyLlamaCLI", dependencies: ["LlamaCore", "CShim", "Support", "StorySpeech", "StoryService"],
                 swiftSettings: optimized),
         .executableTarget(name: "babyllama", dependencies: ["BabyLlamaCLI", "CShim"], swiftSettings: optimized),
         // The Duo's entry point and what its static link adds (scripts/build-duo.sh

@@ -15,11 +15,11 @@
 #     packages, through a private apt configuration in .build-duo/apt (the
 #     machine's own sources.list and package lists are not touched);
 #  3. those four cross-built static for riscv64 into .build-duo/prefix;
-#  4. the Swift targets of Package.swift the Duo's program is made of (LlamaCore,
-#     StorySpeech, StoryService, BabyLlamaCLI and the entry point BabyLlamaDuo) as
-#     Embedded Swift, whole targets, the same sources as the host build; the C
-#     targets CShim and CLinkedLibraries with swift's clang; linked with
-#     riscv64-linux-gnu-gcc -static.
+#  4. the Swift targets of Package.swift the Duo's program is made of (Support,
+#     LlamaCore, StorySpeech, StoryService, BabyLlamaCLI and the entry point
+#     BabyLlamaDuo) as Embedded Swift, whole targets, the same sources as the host
+#     build; the C targets CShim and CLinkedLibraries with swift's clang; linked
+#     with riscv64-linux-gnu-gcc -static.
 # The binary is glibc-static: it runs on the Duo's musl image as it is (static
 # binaries carry their libc) and under qemu-riscv64 here. alsa-lib is built in
 # (PCM only) for a Duo S's audio out or an I2S DAC on a Duo; its configuration tree
@@ -175,7 +175,7 @@ objects=$work/obj-$march
 binary=$work/$name
 # The Swift targets (in dependency order) and C targets of the Duo's program,
 # whole: every source file under Sources/<target>.
-swift_targets=(LlamaCore StorySpeech StoryService BabyLlamaCLI BabyLlamaDuo)
+swift_targets=(Support LlamaCore StorySpeech StoryService BabyLlamaCLI BabyLlamaDuo)
 c_targets=(CShim CLinkedLibraries)
 target_sources() { find "Sources/$1" -name "*.$2" | LC_ALL=C sort; }
 swift_sources=(); c_sources=()

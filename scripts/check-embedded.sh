@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compiles every Swift target of the Duo's program as Embedded Swift for the Duo's
-# riscv64 CPU (compile only) — LlamaCore, StorySpeech, StoryService, the command
-# line BabyLlamaCLI and the entry point BabyLlamaDuo — proving they use no
+# riscv64 CPU (compile only) — Support, LlamaCore, StorySpeech, StoryService, the
+# command line BabyLlamaCLI and the entry point BabyLlamaDuo — proving they use no
 # Foundation, existentials or other host-only features, in seconds (the full
 # static build and its checks under QEMU are scripts/check-duo.py). The C
 # libraries' headers are copied into a scratch include directory so the compile
@@ -20,7 +20,7 @@ common=(-enable-experimental-feature Embedded -target riscv64-none-none-eabi
         -wmo -O -parse-as-library -Werror EmbeddedRestrictions -I "$out" -I Sources/CShim/include)
 
 # Swift accepts some things in Embedded mode that the project rules out: refuse them by name.
-targets=(LlamaCore StorySpeech StoryService BabyLlamaCLI BabyLlamaDuo)
+targets=(Support LlamaCore StorySpeech StoryService BabyLlamaCLI BabyLlamaDuo)
 for target in "${targets[@]}"; do
     if grep -rnE --include='*.swift' '\bany [A-Z]|^import (Foundation|Dispatch)|\bMirror\(|: *(Codable|Decodable|Encodable)\b' \
         "Sources/$target"; then

@@ -1,5 +1,5 @@
 import LlamaCore
-import StorySpeech
+import Support
 
 /// The service's counters, rendered as Prometheus text for `GET /metrics`.
 /// Every update takes one short lock; nothing here allocates per token.

@@ -1,6 +1,6 @@
 import CShim
 import LlamaCore
-import StorySpeech
+import Support
 
 /// The story HTTP API: routes, the engine behind its bounded queue, health,
 /// model information and metrics. Start it, load the model, and shut it down

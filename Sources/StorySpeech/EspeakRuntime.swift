@@ -1,5 +1,6 @@
 import CEspeak
 import CShim
+import Support
 
 /// The process's one espeak-ng. espeak-ng keeps all its state (voice, rate,
 /// output buffers, the synth callback) in globals and is not thread-safe, so every

@@ -1,3 +1,5 @@
+import Support
+
 /// The state a `StorySpeaker`'s generator, synthesis and playback threads share,
 /// under one lock, and the two threads' loops.
 final class SpeakerCore<Output: AudioOutput>: @unchecked Sendable {

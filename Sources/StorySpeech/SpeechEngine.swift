@@ -1,4 +1,5 @@
 import CShim
+import Support
 
 /// Text to speech with espeak-ng, into memory: 16-bit mono PCM.
 ///

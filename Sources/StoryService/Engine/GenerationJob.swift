@@ -1,6 +1,7 @@
 import CShim
 import LlamaCore
 import StorySpeech
+import Support
 import Synchronization
 
 /// How a generation ended, as its requester sees it.

@@ -1,6 +1,6 @@
 import CShim
 import LlamaCore
-import StorySpeech
+import Support
 
 /// The engine's one worker thread and the bounded line of requests waiting for
 /// it. The model runs one generation at a time; up to `capacity` more wait in

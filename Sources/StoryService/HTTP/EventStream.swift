@@ -1,5 +1,4 @@
 import CMicroHTTPD
-import StorySpeech
 
 /// A generation sent as Server-Sent Events while it runs: one `data:` event per
 /// token, then a final event with the timing (and, for OpenAI clients,

@@ -1,6 +1,6 @@
 import CMicroHTTPD
 import CShim
-import StorySpeech
+import Support
 
 /// The libmicrohttpd glue: one thread per connection (a generation may block its
 /// connection's thread for as long as it runs; the engine thread does the work),

@@ -1,4 +1,4 @@
-import StorySpeech
+import Support
 
 /// Turns at the audio device: stories are heard one after another, in the order
 /// their requests took a ticket, never two at once (the Duo's codec has one

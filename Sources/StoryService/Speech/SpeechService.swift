@@ -1,5 +1,6 @@
 import CShim
 import StorySpeech
+import Support
 
 /// The service's speech: the one espeak-ng engine, made at start-up; the stories'
 /// turns at the audio device; the thread that waits for spoken stories to be

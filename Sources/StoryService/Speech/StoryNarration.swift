@@ -1,4 +1,5 @@
 import StorySpeech
+import Support
 import Synchronization
 
 /// One story's speech: the request's prompt and then each piece of generated text

@@ -2,7 +2,7 @@ import CShim
 
 /// A pthread mutex with one condition variable, timed on the monotonic clock: the
 /// only synchronization of the speech and service code (Embedded Swift has neither
-/// Dispatch nor Foundation locks). Public so StoryService shares it.
+/// Dispatch nor Foundation locks).
 public final class ConditionLock: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let condition: UnsafeMutablePointer<pthread_cond_t>
@@ -21,8 +21,10 @@ public final class ConditionLock: @unchecked Sendable {
         mutex.deallocate()
     }
 
+    /// Takes the lock, waiting for it if another thread holds it.
     public func lock() { pthread_mutex_lock(mutex) }
 
+    /// Releases the lock (the calling thread must hold it).
     public func unlock() { pthread_mutex_unlock(mutex) }
 
     /// Runs `body` with the lock held.
