@@ -1,3 +1,5 @@
+import Support
+
 /// Speaks a story while it is being generated, sentence by sentence.
 ///
 /// The generating thread hands over text with `append` (any pieces, split anywhere)
@@ -19,8 +21,8 @@ public final class StorySpeaker<Output: AudioOutput>: @unchecked Sendable {
 
     private let core: SpeakerCore<Output>
     private var splitter = SentenceSplitter()
-    private var synthesisThread: SpeechThread?
-    private var playbackThread: SpeechThread?
+    private var synthesisThread: JoinableThread?
+    private var playbackThread: JoinableThread?
     private var summary: SpeechSummary?
     /// True once the story's text has ended (`finishSynthesis`).
     private var textEnded = false
@@ -41,13 +43,13 @@ public final class StorySpeaker<Output: AudioOutput>: @unchecked Sendable {
         self.core = core
         // The threads hold the core, not the speaker, so the speaker can go away
         // (its deinit cancels and joins them) while they still run.
-        synthesisThread = SpeechThread.start { core.synthesisLoop() }
+        synthesisThread = JoinableThread.start { core.synthesisLoop() }
         if synthesisThread == nil {
             core.synthesisCouldNotStart()
             return
         }
         if output != nil {
-            playbackThread = SpeechThread.start { core.playbackLoop() }
+            playbackThread = JoinableThread.start { core.playbackLoop() }
             if playbackThread == nil { core.playbackCouldNotStart() }
         }
     }

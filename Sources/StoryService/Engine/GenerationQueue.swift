@@ -18,7 +18,7 @@ final class GenerationQueue: @unchecked Sendable {
     private var waiting: [GenerationJob] = []
     private var running: GenerationJob?
     private var stopping = false
-    private var thread: UnsafeMutableRawPointer?
+    private var thread: JoinableThread?
 
     init(engine: StoryEngine, capacity: Int, retryAfterSeconds: Int, metrics: Metrics) {
         self.engine = engine
@@ -29,17 +29,11 @@ final class GenerationQueue: @unchecked Sendable {
 
     /// Starts the worker thread.
     func start() throws(ServiceError) {
-        let context = Unmanaged.passRetained(self).toOpaque()
-        let body: shim_thread_body = { raw in
-            let queue = Unmanaged<GenerationQueue>.fromOpaque(raw!).takeRetainedValue()
-            queue.workerLoop()
-            return nil
-        }
-        guard let handle = shim_thread_start(body, context) else {
-            Unmanaged<GenerationQueue>.fromOpaque(context).release()
+        // The thread holds the queue until its loop ends (at shutdown).
+        guard let worker = JoinableThread.start({ [self] in workerLoop() }) else {
             throw .system("cannot start the engine thread")
         }
-        lock.withLock { thread = handle }
+        lock.withLock { thread = worker }
     }
 
     /// Puts a job in line, or throws the 503 saying why not (the queue is full, or
@@ -100,12 +94,12 @@ final class GenerationQueue: @unchecked Sendable {
                 cancelled = true
             }
         }
-        let handle: UnsafeMutableRawPointer? = lock.withLock {
-            let handle = thread
+        let worker: JoinableThread? = lock.withLock {
+            let worker = thread
             thread = nil
-            return handle
+            return worker
         }
-        if let handle { shim_thread_join(handle) }
+        worker?.join()
     }
 
     private func workerLoop() {

@@ -37,7 +37,7 @@ final class SpeechService: @unchecked Sendable {
     /// The story the playback thread is waiting on.
     private var current: StoryNarration?
     private var stopping = false
-    private var thread: UnsafeMutableRawPointer?
+    private var thread: JoinableThread?
     private var speakRequests = 0
     /// The last warning logged; the same one is not logged again until a story is heard
     /// (a robot without a speaker would otherwise say so on every story).
@@ -96,32 +96,26 @@ final class SpeechService: @unchecked Sendable {
     /// Starts the thread that waits for stories to be heard (when speech is available).
     func start() throws(ServiceError) {
         guard engine != nil else { return }
-        let context = Unmanaged.passRetained(self).toOpaque()
-        let body: shim_thread_body = { raw in
-            let service = Unmanaged<SpeechService>.fromOpaque(raw!).takeRetainedValue()
-            service.playbackLoop()
-            return nil
-        }
-        guard let handle = shim_thread_start(body, context) else {
-            Unmanaged<SpeechService>.fromOpaque(context).release()
+        // The thread holds the service until its loop ends (at shutdown).
+        guard let playback = JoinableThread.start({ [self] in playbackLoop() }) else {
             throw .system("cannot start the speech playback thread")
         }
-        lock.withLock { thread = handle }
+        lock.withLock { thread = playback }
     }
 
     /// Stops every story still being spoken and the playback thread.
     func shutdown() {
-        let (stories, handle): ([StoryNarration], UnsafeMutableRawPointer?) = lock.withLock {
+        let (stories, playback): ([StoryNarration], JoinableThread?) = lock.withLock {
             stopping = true
             var stories = playing
             if let current { stories.append(current) }
-            let handle = thread
+            let playback = thread
             thread = nil
-            return (stories, handle)
+            return (stories, playback)
         }
         lock.broadcast()
         for story in stories { story.cancel() }
-        if let handle { shim_thread_join(handle) }
+        playback?.join()
     }
 
     /// The 501 answer for a request that asks for speech while there is none.
