@@ -1,4 +1,5 @@
 import CShim
+import Support
 
 /// The `babyllama` command line, the same on the host and on the Duo: both entry
 /// points (`Sources/babyllama`, `Sources/BabyLlamaDuo`) hand it their arguments.
@@ -23,7 +24,7 @@ public enum BabyLlamaTool {
     /// Runs the command line `arguments` (without the program name); returns the exit status.
     public static func main(_ arguments: [String]) -> Int32 {
         guard let name = arguments.first else {
-            standardError(usage + "\n")
+            StandardError.writeLine(usage)
             return 1
         }
         // Before anything can open an audio device (run --speak, say, serve).
@@ -40,7 +41,7 @@ public enum BabyLlamaTool {
             standardOutput(Array((usage + "\n").utf8))
             return 0
         default:
-            standardError("babyllama: error: unknown command '\(name)'\n\(usage)\n")
+            StandardError.writeLine("babyllama: error: unknown command '\(name)'\n\(usage)")
             return 1
         }
     }
@@ -62,7 +63,7 @@ public enum BabyLlamaTool {
                 standardOutput(Array(spec.help.utf8))
                 return 0
             }
-            standardError("babyllama: error: \(error.message)\n\(spec.usage)\n")
+            StandardError.writeLine("babyllama: error: \(error.message)\n\(spec.usage)")
             return 1
         }
     }
@@ -70,6 +71,6 @@ public enum BabyLlamaTool {
 
 /// Writes `babyllama: error: MESSAGE` on stderr; returns exit status 1.
 func failure(_ message: String) -> Int32 {
-    standardError("babyllama: error: \(message)\n")
+    StandardError.writeLine("babyllama: error: \(message)")
     return 1
 }

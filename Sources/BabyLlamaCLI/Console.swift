@@ -50,10 +50,6 @@ func readStandardInputLine() -> String? {
     return String(decoding: line, as: UTF8.self)
 }
 
-func standardError(_ text: String) {
-    writeAll(text.utf8, to: 2)
-}
-
 /// Writes a whole file; false if it cannot be created or written.
 func writeFile(_ path: String, _ bytes: [UInt8]) -> Bool {
     let descriptor = path.withCString { shim_create_file($0) }

@@ -1,5 +1,6 @@
 import CShim
 import StorySpeech
+import Support
 
 /// `babyllama say`: speaks text on the audio device, or writes it as a WAV file, and
 /// reports `tts ms` on stderr. Without a sound card (the Duo 64M has no audio pins)
@@ -43,7 +44,7 @@ struct SayCommand: Command {
                 return failure("\(error.message) (--out FILE.wav saves the speech instead)")
             }
         }
-        standardError("tts ms: \(fixed(audio.synthesisMilliseconds, 1))\n")
+        StandardError.writeLine("tts ms: \(fixed(audio.synthesisMilliseconds, 1))")
         return 0
     }
 }

@@ -1,6 +1,7 @@
 import CShim
 import LlamaCore
 import StorySpeech
+import Support
 
 /// `run` in generate mode: run.c's output — the story on stdout as it is generated, tok/s on stderr — or
 /// one JSON object with `json`. A speaker, if given, reads the story aloud.
@@ -32,7 +33,7 @@ struct StoryRun {
         if !json {
             standardOutput([UInt8(ascii: "\n")])
             if result.tokens.count > 1 {
-                standardError("achieved tok/s: \(fixed(result.runTokensPerSecond, 6))\n")
+                StandardError.writeLine("achieved tok/s: \(fixed(result.runTokensPerSecond, 6))")
             }
         }
         // Generation is done; the speaker may still be talking. Wait for it.
@@ -46,7 +47,7 @@ struct StoryRun {
             standardOutput(Array((JSONValue.object(members).serialized() + "\n").utf8))
         }
         if let spoken {
-            standardError("tts ms: \(fixed(spoken.synthesisMilliseconds, 1))\n")
+            StandardError.writeLine("tts ms: \(fixed(spoken.synthesisMilliseconds, 1))")
         }
     }
 }

@@ -1,13 +1,12 @@
 import CShim
+import Support
 
-/// The service's log: one line per event on standard error, written with a
-/// single write(2) so lines from connection threads do not interleave.
+/// The service's log: one line per event on standard error (whole lines, so lines
+/// from connection threads do not interleave).
 public enum Log {
     /// Writes `line` and a newline to standard error.
     public static func line(_ line: String) {
-        var bytes = Array(line.utf8)
-        bytes.append(0x0A)
-        bytes.withUnsafeBytes { shim_write_stderr($0.baseAddress, $0.count) }
+        StandardError.writeLine(line)
     }
 }
 
