@@ -1,4 +1,5 @@
 import LlamaCore
+import Support
 
 /// `bench`'s output: a table, or one JSON object.
 struct BenchReport {
@@ -47,7 +48,7 @@ struct BenchReport {
         let config = checkpoint.config
         var out = "model: \(checkpoint.path) (\(checkpoint.format.name), dim \(config.dim), \(config.layerCount) layers, "
             + "\(config.headCount)/\(config.kvHeadCount) heads, vocab \(config.vocabSize), "
-            + "seq \(config.seqLen)), \(fixed(Double(checkpoint.file.size) / 1e6, 1)) MB\n"
+            + "seq \(config.seqLen)), \(FixedDecimal.format(Double(checkpoint.file.size) / 1e6, decimals: 1)) MB\n"
         out += "decode: \(steps) positions from BOS, greedy; prefill: \(promptTokens) tokens; "
             + "median of \(runs) runs after 1 warm-up\n"
         let header = ["path", "threads", "decode tok/s", "(min-max)", "ms/token", "prefill tok/s",
@@ -56,16 +57,18 @@ struct BenchReport {
         for result in results {
             var row = [
                 result.setup.name, String(result.setup.threads),
-                fixed(result.decode.median, 1),
-                fixed(result.decode.minimum, 0) + "-" + fixed(result.decode.maximum, 0),
-                fixed(1000 / result.decode.median, 3),
-                fixed(result.prefill.median, 0),
-                fixed(Double(result.weightBytesPerToken) * result.decode.median / 1e9, 1),
-                fixed(Double(result.residentKiB) / 1024, 1),
+                FixedDecimal.format(result.decode.median, decimals: 1),
+                FixedDecimal.format(result.decode.minimum, decimals: 0) + "-"
+                    + FixedDecimal.format(result.decode.maximum, decimals: 0),
+                FixedDecimal.format(1000 / result.decode.median, decimals: 3),
+                FixedDecimal.format(result.prefill.median, decimals: 0),
+                FixedDecimal.format(Double(result.weightBytesPerToken) * result.decode.median / 1e9, decimals: 1),
+                FixedDecimal.format(Double(result.residentKiB) / 1024, decimals: 1),
             ]
             if let scalar {
-                row.append(fixed(result.decode.median / scalar.decode.median, 2))
-                row.append(scalar.prefill.median > 0 ? fixed(result.prefill.median / scalar.prefill.median, 2) : "-")
+                row.append(FixedDecimal.format(result.decode.median / scalar.decode.median, decimals: 2))
+                row.append(scalar.prefill.median > 0
+                           ? FixedDecimal.format(result.prefill.median / scalar.prefill.median, decimals: 2) : "-")
             }
             rows.append(row)
         }
@@ -80,6 +83,6 @@ struct BenchReport {
         }
         var peak = 0
         for result in results { peak = max(peak, result.peakResidentKiB) }
-        return out + "peak RSS: \(fixed(Double(peak) / 1024, 1)) MiB\n"
+        return out + "peak RSS: \(FixedDecimal.format(Double(peak) / 1024, decimals: 1)) MiB\n"
     }
 }

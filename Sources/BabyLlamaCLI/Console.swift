@@ -71,15 +71,6 @@ func directoryName(_ path: String) -> String {
 /// Online CPUs.
 var processorCount: Int { Int(shim_cpu_count()) }
 
-/// `value` with exactly `decimals` digits after the point (printf's `%.*f`).
-func fixed(_ value: Double, _ decimals: Int) -> String {
-    var buffer = [UInt8](repeating: 0, count: 64)
-    let length = buffer.withUnsafeMutableBytes {
-        Int(shim_format_fixed($0.baseAddress!.assumingMemoryBound(to: CChar.self), 64, value, Int32(decimals)))
-    }
-    return String(decoding: buffer[0..<min(max(length, 0), 63)], as: UTF8.self)
-}
-
 /// `text` padded with spaces on the right to `width` characters.
 func padded(_ text: String, _ width: Int) -> String {
     text.count >= width ? text : text + String(repeating: " ", count: width - text.count)

@@ -1,3 +1,5 @@
+import Support
+
 /// A JSON value for the command line's machine-readable output (`run --json`,
 /// `tokenize`, `bench --json`), members kept in the order given.
 enum JSONValue {
@@ -21,7 +23,7 @@ enum JSONValue {
     private func write(to out: inout [UInt8]) {
         switch self {
         case .int(let value): out += Array(String(value).utf8)
-        case .double(let value): out += Array((value.isFinite ? fixed(value, 6) : "null").utf8)
+        case .double(let value): out += Array((value.isFinite ? FixedDecimal.format(value, decimals: 6) : "null").utf8)
         case .bool(let value): out += Array((value ? "true" : "false").utf8)
         case .string(let value): JSONValue.writeString(Array(value.utf8), to: &out)
         case .bytes(let value): JSONValue.writeString(value, to: &out)

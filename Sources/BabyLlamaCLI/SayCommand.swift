@@ -44,7 +44,7 @@ struct SayCommand: Command {
                 return failure("\(error.message) (--out FILE.wav saves the speech instead)")
             }
         }
-        StandardError.writeLine("tts ms: \(fixed(audio.synthesisMilliseconds, 1))")
+        StandardError.writeLine("tts ms: \(FixedDecimal.format(audio.synthesisMilliseconds, decimals: 1))")
         return 0
     }
 }

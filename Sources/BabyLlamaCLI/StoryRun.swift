@@ -33,7 +33,7 @@ struct StoryRun {
         if !json {
             standardOutput([UInt8(ascii: "\n")])
             if result.tokens.count > 1 {
-                StandardError.writeLine("achieved tok/s: \(fixed(result.runTokensPerSecond, 6))")
+                StandardError.writeLine("achieved tok/s: \(FixedDecimal.format(result.runTokensPerSecond, decimals: 6))")
             }
         }
         // Generation is done; the speaker may still be talking. Wait for it.
@@ -47,7 +47,7 @@ struct StoryRun {
             standardOutput(Array((JSONValue.object(members).serialized() + "\n").utf8))
         }
         if let spoken {
-            StandardError.writeLine("tts ms: \(fixed(spoken.synthesisMilliseconds, 1))")
+            StandardError.writeLine("tts ms: \(FixedDecimal.format(spoken.synthesisMilliseconds, decimals: 1))")
         }
     }
 }

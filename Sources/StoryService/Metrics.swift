@@ -130,7 +130,8 @@ final class Metrics: @unchecked Sendable {
             var cumulative = 0
             for (index, bound) in Metrics.latencyBuckets.enumerated() {
                 cumulative += latencyCounts[index]
-                out += "babyllama_token_latency_seconds_bucket{le=\"\(formatFixed(bound, decimals: 4))\"} \(cumulative)\n"
+                let upperBound = FixedDecimal.format(bound, decimals: 4)
+                out += "babyllama_token_latency_seconds_bucket{le=\"\(upperBound)\"} \(cumulative)\n"
             }
             cumulative += latencyCounts[Metrics.latencyBuckets.count]
             out += "babyllama_token_latency_seconds_bucket{le=\"+Inf\"} \(cumulative)\n"
@@ -150,7 +151,7 @@ final class Metrics: @unchecked Sendable {
             out += "babyllama_tts_seconds_total \(seconds(speech.synthesisNanoseconds))\n"
             out += "# HELP babyllama_tts_audio_seconds_total Seconds of speech synthesized.\n"
             out += "# TYPE babyllama_tts_audio_seconds_total counter\n"
-            out += "babyllama_tts_audio_seconds_total \(formatFixed(speech.audioSeconds, decimals: 6))\n"
+            out += "babyllama_tts_audio_seconds_total \(FixedDecimal.format(speech.audioSeconds, decimals: 6))\n"
             out += "# HELP babyllama_tts_stories_played_total Spoken stories the audio device played to the end.\n"
             out += "# TYPE babyllama_tts_stories_played_total counter\n"
             out += "babyllama_tts_stories_played_total \(speech.storiesPlayed)\n"
@@ -177,6 +178,6 @@ final class Metrics: @unchecked Sendable {
     }
 
     private func seconds(_ nanoseconds: UInt64) -> String {
-        formatFixed(Double(nanoseconds) / 1e9, decimals: 6)
+        FixedDecimal.format(Double(nanoseconds) / 1e9, decimals: 6)
     }
 }

@@ -105,9 +105,10 @@ public final class StoryService: @unchecked Sendable {
             return
         }
         let shape = engine.config
+        let loadMilliseconds = FixedDecimal.format(milliseconds(shim_monotonic_ns() - start), decimals: 1)
         Log.line("babyllama: model \(engine.checkpoint.path) (\(engine.checkpoint.format.name), dim \(shape.dim), "
                  + "\(shape.layerCount) layers, vocab \(shape.vocabSize), context \(shape.seqLen), "
-                 + "sha256 \(engine.sha256)) loaded in \(formatFixed(milliseconds(shim_monotonic_ns() - start), decimals: 1)) ms; "
+                 + "sha256 \(engine.sha256)) loaded in \(loadMilliseconds) ms; "
                  + "\(engine.threadCount) threads, queue \(config.queueSize)")
     }
 
@@ -251,9 +252,9 @@ public final class StoryService: @unchecked Sendable {
 
     /// Logs one line per request and counts it.
     private func completed(_ request: RequestContext, clientLeft: Bool) {
-        let elapsed = milliseconds(shim_monotonic_ns() - request.arrivedAt)
+        let elapsed = FixedDecimal.format(milliseconds(shim_monotonic_ns() - request.arrivedAt), decimals: 1)
         var line = "\(request.methodText.utf8.count <= 16 ? request.methodText : "?") \(request.pathForLog) "
-            + "\(request.status == 0 ? "-" : "\(request.status)") tokens=\(request.tokens) ms=\(formatFixed(elapsed, decimals: 1))"
+            + "\(request.status == 0 ? "-" : "\(request.status)") tokens=\(request.tokens) ms=\(elapsed)"
         if clientLeft { line += request.status == 0 ? " (connection closed, no answer)" : " (connection closed early)" }
         Log.line(line)
         if request.status != 0 { metrics.recordRequest(route: request.route, status: request.status) }

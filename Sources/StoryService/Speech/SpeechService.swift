@@ -65,7 +65,7 @@ final class SpeechService: @unchecked Sendable {
             playbackUnavailableReason = AlsaAudioOutput.playbackImpossibleReason(device: settings.audioDevice)
             Log.line("babyllama: speech: espeak-ng voice \(settings.voice), \(settings.rate) words/min, volume \(settings.volume), "
                      + "audio device '\(settings.audioDevice)', \(engine.sampleRate) Hz, data \(engine.dataPath) "
-                     + "(started in \(formatFixed(milliseconds(shim_monotonic_ns() - started), decimals: 1)) ms)")
+                     + "(started in \(FixedDecimal.format(milliseconds(shim_monotonic_ns() - started), decimals: 1)) ms)")
             if let playbackUnavailableReason {
                 Log.line("babyllama: speech: no audio playback (\(playbackUnavailableReason)); "
                          + "\"speak\" stories are answered with their speech as WAV instead")
@@ -245,7 +245,7 @@ final class SpeechService: @unchecked Sendable {
         let sentences = SentenceSplitter.sentences(in: String(decoding: parsed.text, as: UTF8.self)).count
         metrics.recordSpeech(synthesisNanoseconds: audio.synthesisNanoseconds, sentences: max(1, sentences),
                              failedSentences: 0, samples: audio.samples.count, sampleRate: audio.sampleRate, request: true)
-        let milliseconds = formatFixed(audio.synthesisMilliseconds, decimals: 3)
+        let milliseconds = FixedDecimal.format(audio.synthesisMilliseconds, decimals: 3)
         return .body(HTTPBody(status: 200, contentType: "audio/wav", bytes: audio.wavBytes(),
                               headers: [("X-TTS-Ms", milliseconds)]))
     }
