@@ -68,8 +68,9 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LlamaCoreTests", dependencies: ["LlamaCore", "TestSupport"], swiftSettings: optimized),
         .testTarget(name: "StorySpeechTests", dependencies: ["StorySpeech", "TestSupport"], swiftSettings: optimized),
-        .testTarget(name: "StoryServiceTests", dependencies: ["StoryService", "StorySpeech", "LlamaCore", "TestSupport"],
+        .testTarget(name: "StoryServiceTests", dependencies: ["StoryService", "StorySpeech", "Support", "LlamaCore", "TestSupport"],
                     swiftSettings: optimized),
+        .testTarget(name: "SupportTests", dependencies: ["Support"], swiftSettings: optimized),
         // The command line, end to end through the built binary.
         .testTarget(name: "BabyLlamaCLITests", dependencies: ["TestSupport"], swiftSettings: optimized),
     ]

@@ -1,4 +1,5 @@
 import CJansson
+import Support
 
 /// One owned reference to a jansson value: the service's JSON, read and written
 /// through jansson's plain (non-variadic) constructors and getters.

@@ -1,6 +1,7 @@
 import Foundation
 import LlamaCore
 import StoryService
+import Support
 import XCTest
 
 /// The real server (`babyllama serve` on a free loopback port, the bundled

@@ -1,4 +1,5 @@
 import StorySpeech
+import Support
 
 /// A `GET /v1/speak` request after its query has been checked: the text to say
 /// and, optionally, another voice, rate or volume than the configuration's.

@@ -1,4 +1,4 @@
-import StoryService
+import Support
 import XCTest
 
 final class UTF8RepairTests: XCTestCase {
