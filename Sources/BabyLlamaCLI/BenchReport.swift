@@ -41,7 +41,7 @@ struct BenchReport {
             ("steps", .int(steps)), ("prompt_tokens", .int(promptTokens)), ("runs", .int(runs)),
             ("results", .array(items)),
         ])
-        return object.serialized() + "\n"
+        return String(decoding: object.serialized(), as: UTF8.self) + "\n"
     }
 
     func text() -> String {

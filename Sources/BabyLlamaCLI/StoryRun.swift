@@ -44,7 +44,7 @@ struct StoryRun {
                 ("prompt_tokens", .int(result.promptTokenCount)), ("tok_per_s", .double(result.runTokensPerSecond)),
             ]
             if let spoken { members.append(("tts_ms", .double(spoken.synthesisMilliseconds))) }
-            standardOutput(Array((JSONValue.object(members).serialized() + "\n").utf8))
+            standardOutput(JSONValue.object(members).serialized() + [UInt8(ascii: "\n")])
         }
         if let spoken {
             StandardError.writeLine("tts ms: \(FixedDecimal.format(spoken.synthesisMilliseconds, decimals: 1))")

@@ -1,4 +1,5 @@
 import LlamaCore
+import Support
 
 /// `babyllama tokenize`: the ids run.c's `encode` gives, as a JSON array.
 struct TokenizeCommand: Command {
@@ -31,7 +32,7 @@ struct TokenizeCommand: Command {
         do {
             let tokenizer = try Tokenizer(path: tokenizerPath, vocabSize: vocabSize)
             let ids = tokenizer.encode(text, bos: bos, eos: eos)
-            standardOutput(Array((JSONValue.array(ids.map { .int($0) }).serialized() + "\n").utf8))
+            standardOutput(JSONValue.array(ids.map { .int($0) }).serialized() + [UInt8(ascii: "\n")])
             return 0
         } catch {
             return failure(error.message)

@@ -236,4 +236,16 @@ static inline int shim_format_fixed(char *buffer, size_t size, double value, int
     return snprintf(buffer, size, "%.*f", decimals, value);
 }
 
+/// Formats `value` as the shortest "%.*g" (15, 16 or 17 significant digits) that
+/// strtod reads back as exactly `value` (17 always do); returns the length. For
+/// JSON numbers: 0.1 stays "0.1" where "%.17g" writes 0.10000000000000001.
+static inline int shim_format_shortest(char *buffer, size_t size, double value) {
+    int length = -1;
+    for (int digits = 15; digits <= 17; digits++) {
+        length = snprintf(buffer, size, "%.*g", digits, value);
+        if (length < 0 || (size_t)length >= size || strtod(buffer, NULL) == value) break;
+    }
+    return length;
+}
+
 #endif
