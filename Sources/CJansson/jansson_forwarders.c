@@ -1,11 +1,10 @@
-// The jansson functions StoryService calls (directly, or through jansson.h's
-// inline json_decref → json_delete, json_object_set → json_object_set_new and
-// json_array_append → json_array_append_new), defined here as forwarders into
-// libjansson.so.4, which is opened at the first call (see lazy_library.h).
-// The service asks babyllama_jansson_unavailable_reason() before it parses
-// anything; should a call come anyway, it fails as jansson does when out of memory: constructors return NULL, json_loadb NULL with the reason in its
-// error, json_dumpb 0; json_null/json_true/json_false still return values,
-// static ones as jansson's own (reference count -1: never freed).
+// The jansson functions StoryService calls to parse request bodies and
+// configuration files (directly, or through jansson.h's inline json_decref →
+// json_delete), defined here as forwarders into libjansson.so.4, which is opened
+// at the first call (see lazy_library.h). The service writes its JSON itself
+// (Support's JSONValue). It asks babyllama_jansson_unavailable_reason() before it
+// parses anything; should a call come anyway, it fails as jansson does on bad
+// input: json_loadb returns NULL with the reason in its error, getters NULL or 0.
 #include "CJansson.h"
 #include "lazy_library.h"
 
@@ -14,30 +13,18 @@
 
 /// Every function forwarded.
 #define JANSSON_FUNCTIONS(X) \
-    X(json_object) \
-    X(json_array) \
-    X(json_string) \
-    X(json_stringn) \
-    X(json_integer) \
-    X(json_real) \
-    X(json_true) \
-    X(json_false) \
-    X(json_null) \
     X(json_delete) \
     X(json_object_get) \
-    X(json_object_set_new) \
     X(json_object_iter) \
     X(json_object_iter_next) \
     X(json_object_iter_key) \
     X(json_array_size) \
     X(json_array_get) \
-    X(json_array_append_new) \
     X(json_string_value) \
     X(json_string_length) \
     X(json_integer_value) \
     X(json_real_value) \
-    X(json_loadb) \
-    X(json_dumpb)
+    X(json_loadb)
 
 LAZY_LIBRARY_LOADER(JANSSON_FUNCTIONS, "libjansson.so.4", "libjansson4")
 
@@ -45,37 +32,12 @@ const char *babyllama_jansson_unavailable_reason(void) {
     return ready() ? NULL : library.failure;
 }
 
-/// The singletons handed out without the library (jansson's own are static too).
-static json_t fallback_true = { JSON_TRUE, (size_t)-1 };
-static json_t fallback_false = { JSON_FALSE, (size_t)-1 };
-static json_t fallback_null = { JSON_NULL, (size_t)-1 };
-
-LAZY_FORWARDER json_t *json_object(void) { return ready() ? real.json_object() : NULL; }
-LAZY_FORWARDER json_t *json_array(void) { return ready() ? real.json_array() : NULL; }
-LAZY_FORWARDER json_t *json_string(const char *value) { return ready() ? real.json_string(value) : NULL; }
-
-LAZY_FORWARDER json_t *json_stringn(const char *value, size_t len) {
-    return ready() ? real.json_stringn(value, len) : NULL;
-}
-
-LAZY_FORWARDER json_t *json_integer(json_int_t value) { return ready() ? real.json_integer(value) : NULL; }
-LAZY_FORWARDER json_t *json_real(double value) { return ready() ? real.json_real(value) : NULL; }
-LAZY_FORWARDER json_t *json_true(void) { return ready() ? real.json_true() : &fallback_true; }
-LAZY_FORWARDER json_t *json_false(void) { return ready() ? real.json_false() : &fallback_false; }
-LAZY_FORWARDER json_t *json_null(void) { return ready() ? real.json_null() : &fallback_null; }
-
 LAZY_FORWARDER void json_delete(json_t *json) {
     if (ready()) real.json_delete(json);
 }
 
 LAZY_FORWARDER json_t *json_object_get(const json_t *object, const char *key) {
     return ready() ? real.json_object_get(object, key) : NULL;
-}
-
-LAZY_FORWARDER int json_object_set_new(json_t *object, const char *key, json_t *value) {
-    if (ready()) return real.json_object_set_new(object, key, value);
-    json_decref(value);   // the call takes the reference, also when it fails
-    return -1;
 }
 
 LAZY_FORWARDER void *json_object_iter(json_t *object) { return ready() ? real.json_object_iter(object) : NULL; }
@@ -92,12 +54,6 @@ LAZY_FORWARDER size_t json_array_size(const json_t *array) { return ready() ? re
 
 LAZY_FORWARDER json_t *json_array_get(const json_t *array, size_t index) {
     return ready() ? real.json_array_get(array, index) : NULL;
-}
-
-LAZY_FORWARDER int json_array_append_new(json_t *array, json_t *value) {
-    if (ready()) return real.json_array_append_new(array, value);
-    json_decref(value);   // the call takes the reference, also when it fails
-    return -1;
 }
 
 LAZY_FORWARDER const char *json_string_value(const json_t *string) {
@@ -128,8 +84,4 @@ LAZY_FORWARDER json_t *json_loadb(const char *buffer, size_t buflen, size_t flag
         error->text[sizeof error->text - 1] = (char)json_error_unknown;
     }
     return NULL;
-}
-
-LAZY_FORWARDER size_t json_dumpb(const json_t *json, char *buffer, size_t size, size_t flags) {
-    return ready() ? real.json_dumpb(json, buffer, size, flags) : 0;
 }

@@ -64,9 +64,9 @@ public struct ServiceConfig: Equatable, Sendable {
     /// Parses configuration JSON; `source` names it in errors.
     public static func parse(_ bytes: [UInt8], source: String) throws(ServiceError) -> ServiceConfig {
         try requireJansson()
-        let root: JSON
+        let root: JSONDocument
         do {
-            root = try JSON.parse(bytes)
+            root = try JSONDocument.parse(bytes)
         } catch {
             throw .invalidConfig(path: source, reason: error.message)
         }
@@ -171,26 +171,26 @@ private struct ConfigReader {
 
     func name(_ section: String, _ key: String) -> String { section.isEmpty ? key : section + "." + key }
 
-    func checkKeys(_ object: JSON, allowed: [String], section: String) throws(ServiceError) {
+    func checkKeys(_ object: JSONDocument, allowed: [String], section: String) throws(ServiceError) {
         for key in object.keys where !allowed.contains(where: { $0.utf8.elementsEqual(key.utf8) }) {
             throw fail("unknown setting '\(name(section, key))'")
         }
     }
 
-    func section(_ root: JSON, _ key: String) throws(ServiceError) -> JSON? {
+    func section(_ root: JSONDocument, _ key: String) throws(ServiceError) -> JSONDocument? {
         guard let value = root.member(key), value.kind != .null else { return nil }
         if value.kind != .object { throw fail("'\(key)' must be an object") }
         return value
     }
 
-    func string(_ object: JSON, _ key: String, section: String) throws(ServiceError) -> String? {
+    func string(_ object: JSONDocument, _ key: String, section: String) throws(ServiceError) -> String? {
         guard let value = object.member(key), value.kind != .null else { return nil }
         guard let bytes = value.stringBytes else { throw fail("'\(name(section, key))' must be a string") }
         if bytes.contains(0) { throw fail("'\(name(section, key))' must not contain NUL") }
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    func integer(_ object: JSON, _ key: String, section: String) throws(ServiceError) -> Int? {
+    func integer(_ object: JSONDocument, _ key: String, section: String) throws(ServiceError) -> Int? {
         guard let value = object.member(key), value.kind != .null else { return nil }
         guard let number = value.integerValue, number >= Int64(Int32.min), number <= Int64(Int32.max) else {
             throw fail("'\(name(section, key))' must be an integer")
@@ -198,24 +198,10 @@ private struct ConfigReader {
         return Int(number)
     }
 
-    func bool(_ object: JSON, _ key: String, section: String) throws(ServiceError) -> Bool? {
+    func bool(_ object: JSONDocument, _ key: String, section: String) throws(ServiceError) -> Bool? {
         guard let value = object.member(key), value.kind != .null else { return nil }
         guard let flag = value.boolValue else { throw fail("'\(name(section, key))' must be true or false") }
         return flag
-    }
-}
-
-extension JSONParseError {
-    /// A one-line description.
-    var message: String {
-        switch self {
-        case .invalidUTF8: return "the text is not valid UTF-8"
-        case .numberOutOfRange(let reason, _): return "a number is out of range (\(reason))"
-        case .tooDeep(let limit, let position):
-            return "malformed JSON: nested more than \(limit) levels deep at byte \(position)"
-        case .malformed(let reason, let line, let column):
-            return "malformed JSON at line \(line), column \(column): \(reason)"
-        }
     }
 }
 

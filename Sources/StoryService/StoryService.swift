@@ -164,14 +164,9 @@ public final class StoryService: @unchecked Sendable {
         case .models:
             // OpenAI's model list, which many clients fetch before anything else.
             guard let engine = lock.withLock({ engine }) else { return .error(notReady) }
-            let entry = JSON.object()
-                .set("id", .string(engine.modelName))
-                .set("object", .string("model"))
-                .set("created", .integer(startedAt))
-                .set("owned_by", .string("babyllama"))
-            let list = JSON.array()
-            list.append(entry)
-            return .json(200, JSON.object().set("object", .string("list")).set("data", list))
+            let entry = JSONValue.object([("id", .string(engine.modelName)), ("object", .string("model")),
+                                          ("created", .int(startedAt)), ("owned_by", .string("babyllama"))])
+            return .json(200, .object([("object", .string("list")), ("data", .array([entry]))]))
         case .metrics:
             let (queue, loaded, speech) = lock.withLock { (self.queue, phase == .ready, self.speech) }
             let snapshot = queue?.snapshot ?? (waiting: 0, busy: false)
@@ -196,14 +191,13 @@ public final class StoryService: @unchecked Sendable {
     private func health() -> HTTPAnswer {
         let phase = lock.withLock { self.phase }
         switch phase {
-        case .ready: return .json(200, JSON.object().set("status", .string("ok")))
+        case .ready: return .json(200, .object([("status", .string("ok"))]))
         case .starting, .stopping:
             let error = notReady
             var headers: [(String, String)] = []
             if let seconds = error.retryAfterSeconds { headers.append(("Retry-After", "\(seconds)")) }
-            return .json(503, JSON.object()
-                .set("status", .string(phase == .starting ? "loading" : "stopping"))
-                .set("error", error.errorObject()), headers: headers)
+            return .json(503, .object([("status", .string(phase == .starting ? "loading" : "stopping")),
+                                       ("error", error.errorObject())]), headers: headers)
         }
     }
 

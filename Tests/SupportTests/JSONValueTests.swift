@@ -19,6 +19,14 @@ final class JSONValueTests: XCTestCase {
         XCTAssertEqual(text(.bytes([])), #""""#)
     }
 
+    /// Every ASCII byte, against what libjansson 2.14's json_dumps wrote for the same string.
+    func testEveryASCIIByteAsJanssonWritesIt() {
+        let jansson = #""\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000B\f\r\u000E\u000F\u0010\u0011"#
+            + ##"\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F !\"#$%&'()*+,-./"##
+            + #"0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"# + "\u{7F}\""
+        XCTAssertEqual(text(.bytes(Array(0..<0x80))), jansson)
+    }
+
     func testInvalidUTF8IsRepairedAsUTF8Repair() {
         let bytes: [UInt8] = [0x41, 0x80, 0xE6, 0x97, 0x41, 0xED, 0xA0, 0x80, 0xF0, 0x9F, 0xA6]
         let expected = "\"" + String(decoding: UTF8Repair.repaired(bytes), as: UTF8.self) + "\""

@@ -1,8 +1,8 @@
-// jansson (Debian: libjansson-dev) for Swift: the plain constructors and getters
-// are callable as they are; json_pack/json_unpack are variadic and json_typeof
-// and JSON_REAL_PRECISION are macros, so they get `static inline` stand-ins here.
-// libjansson is not linked: ../jansson_forwarders.c defines the functions
-// StoryService calls and opens libjansson.so.4 at the first call.
+// jansson (Debian: libjansson-dev) for Swift, to parse: json_loadb and the plain
+// getters are callable as they are; json_typeof and the error codes are macros or
+// enums, so they get `static inline` stand-ins here. libjansson is not linked:
+// ../jansson_forwarders.c defines the functions StoryService calls and opens
+// libjansson.so.4 at the first call.
 #ifndef CJANSSON_H
 #define CJANSSON_H
 
@@ -15,11 +15,6 @@ const char *babyllama_jansson_unavailable_reason(void);
 /// The value's type (json_typeof is a macro): a json_type, or -1 for NULL.
 static inline int babyllama_json_type(const json_t *value) {
     return value == NULL ? -1 : (int)value->type;
-}
-
-/// Flags for json_dumpb/json_dumps: compact output, reals with `digits` significant digits.
-static inline size_t babyllama_json_dump_flags(int digits) {
-    return JSON_COMPACT | JSON_REAL_PRECISION(digits);
 }
 
 /// The machine-readable reason a load failed (json_error_code, as an int).

@@ -1,3 +1,5 @@
+import Support
+
 /// An error answer: the HTTP status and the body llama.cpp's server and OpenAI
 /// clients read, `{"error": {"code": status, "type": ..., "message": ...}}`
 /// (plus `"param"` when one request field is at fault).
@@ -64,17 +66,15 @@ public struct APIError: Error, Equatable, Sendable {
     }
 
     /// The JSON error object (without the outer `"error"` member).
-    func errorObject() -> JSON {
-        let object = JSON.object()
-            .set("code", .integer(status))
-            .set("type", .string(type))
-            .set("message", .string(message))
-        if let param { object.set("param", .string(param)) }
-        return object
+    func errorObject() -> JSONValue {
+        var members: [(String, JSONValue)] = [("code", .int(status)), ("type", .string(type)), ("message", .string(message))]
+        if let param { members.append(("param", .string(param))) }
+        return .object(members)
     }
 
+    /// The whole answer, `{"error": {...}}` (also a failed stream's last event).
+    var answer: JSONValue { .object([("error", errorObject())]) }
+
     /// The whole JSON body.
-    public func body() -> [UInt8] {
-        JSON.object().set("error", errorObject()).serialized()
-    }
+    public func body() -> [UInt8] { answer.serialized() }
 }

@@ -1,6 +1,7 @@
 import CShim
 import LlamaCore
 import StorySpeech
+import Support
 
 /// Writes the JSON of generation answers, whole or as stream events, in the
 /// shape of the API the request came through. The final answers read the job once
@@ -16,7 +17,7 @@ struct AnswerBuilder {
     let created = Int(shim_unix_time())
 
     /// `{"prompt_ms", "generate_ms", "total_ms", "tokens_per_s", "queue_ms", "tts_ms"}`.
-    func timing(_ result: GenerationResult) -> JSON {
+    func timing(_ result: GenerationResult) -> JSONValue {
         // With speech the answer waited for the last sentence's synthesis; `total_ms` does too.
         let finishedAt = max(job.finishedAt, job.speechFinishedAt)
         let total = finishedAt > arrivedAt ? finishedAt - arrivedAt : 0
@@ -26,99 +27,99 @@ struct AnswerBuilder {
             rate = (rate * 100).rounded() / 100
         }
         let queued = job.lock.withLock { job.queueNanoseconds }
-        return JSON.object()
-            .set("prompt_ms", .real(milliseconds(result.promptNanoseconds)))
-            .set("generate_ms", .real(milliseconds(result.generateNanoseconds)))
-            .set("total_ms", .real(milliseconds(total)))
-            .set("tokens_per_s", .real(rate))
-            .set("queue_ms", .real(milliseconds(queued)))
-            .set("tts_ms", .real(milliseconds(job.speechSummary?.synthesisNanoseconds ?? 0)))
+        return .object([
+            ("prompt_ms", .double(milliseconds(result.promptNanoseconds))),
+            ("generate_ms", .double(milliseconds(result.generateNanoseconds))),
+            ("total_ms", .double(milliseconds(total))),
+            ("tokens_per_s", .double(rate)),
+            ("queue_ms", .double(milliseconds(queued))),
+            ("tts_ms", .double(milliseconds(job.speechSummary?.synthesisNanoseconds ?? 0))),
+        ])
     }
 
-    /// Adds `"audio": {"format": "wav", "sample_rate": N, "data": base64}` when the request asked for it.
-    private func addAudio(to answer: JSON) -> JSON {
-        guard let format = job.request.audio, let audio = job.speechSummary?.audio else { return answer }
-        let data: JSON
+    /// `"audio": {"format": "wav", "sample_rate": N, "data": base64}` when the request asked for it.
+    private var audioMembers: [(String, JSONValue)] {
+        guard let format = job.request.audio, let audio = job.speechSummary?.audio else { return [] }
+        let data: [UInt8]
         switch format {
-        case .wav: data = .string(ascii: Base64.encodedBytes(audio.wavBytes()))
+        case .wav: data = Base64.encodedBytes(audio.wavBytes())
         }
-        return answer.set("audio", JSON.object()
-            .set("format", .string(format.name))
-            .set("sample_rate", .integer(audio.sampleRate))
-            .set("data", data))
+        return [("audio", .object([("format", .string(format.name)), ("sample_rate", .int(audio.sampleRate)),
+                                   ("data", .bytes(data))]))]
     }
 
-    private var seed: JSON { .integer(Int(truncatingIfNeeded: job.seed)) }
+    private var seed: JSONValue { .int(Int(truncatingIfNeeded: job.seed)) }
 
     /// `POST /v1/generate`'s answer.
-    func native(_ result: GenerationResult) -> JSON {
-        addAudio(to: JSON.object()
-            .set("text", .string(bytes: job.text))
-            .set("tokens", .integers(job.tokens))
-            .set("prompt_tokens", .integer(result.promptTokenCount))
-            .set("completion_tokens", .integer(job.tokens.count))
-            .set("stop_reason", .string(result.stopReason.name))
-            .set("seed", seed)
-            .set("timing", timing(result)))
+    func native(_ result: GenerationResult) -> JSONValue {
+        .object(nativeMembers(result))
+    }
+
+    private func nativeMembers(_ result: GenerationResult) -> [(String, JSONValue)] {
+        [
+            ("text", .bytes(job.text)),
+            ("tokens", .array(job.tokens.map { .int($0) })),
+            ("prompt_tokens", .int(result.promptTokenCount)),
+            ("completion_tokens", .int(job.tokens.count)),
+            ("stop_reason", .string(result.stopReason.name)),
+            ("seed", seed),
+            ("timing", timing(result)),
+        ] + audioMembers
     }
 
     /// `POST /v1/completions`' answer (OpenAI's `text_completion`).
-    func completion(_ result: GenerationResult) -> JSON {
+    func completion(_ result: GenerationResult) -> JSONValue {
         completionEnd(result, text: job.text)
     }
 
     /// One token of a `/v1/generate` stream.
-    func nativeTokenEvent(token: Int, index: Int, text: [UInt8]) -> JSON {
-        JSON.object()
-            .set("token", .integer(token))
-            .set("index", .integer(index))
-            .set("text", .string(bytes: text))
+    func nativeTokenEvent(token: Int, index: Int, text: [UInt8]) -> JSONValue {
+        .object([("token", .int(token)), ("index", .int(index)), ("text", .bytes(text))])
     }
 
     /// The last event of a `/v1/generate` stream: the whole answer, marked done.
-    func nativeFinalEvent(_ result: GenerationResult) -> JSON {
-        native(result).set("done", .bool(true))
+    func nativeFinalEvent(_ result: GenerationResult) -> JSONValue {
+        .object(nativeMembers(result) + [("done", .bool(true))])
     }
 
     /// One token of a `/v1/completions` stream.
-    func completionChunk(text: [UInt8]) -> JSON {
-        completionObject(text: text, finishReason: nil)
+    func completionChunk(text: [UInt8]) -> JSONValue {
+        .object(completionMembers(text: text, finishReason: nil))
     }
 
     /// The last chunk of a `/v1/completions` stream: any text held back, the finish reason, usage and timing.
-    func completionFinalChunk(_ result: GenerationResult) -> JSON {
+    func completionFinalChunk(_ result: GenerationResult) -> JSONValue {
         completionEnd(result, text: job.tail)
     }
 
     /// A completion's answer, or a stream's last chunk, carrying `text`.
-    private func completionEnd(_ result: GenerationResult, text: [UInt8]) -> JSON {
-        addAudio(to: completionObject(text: text, finishReason: finishReason(result.stopReason))
-            .set("usage", usage(result))
-            .set("seed", seed)
-            .set("timing", timing(result)))
+    private func completionEnd(_ result: GenerationResult, text: [UInt8]) -> JSONValue {
+        .object(completionMembers(text: text, finishReason: finishReason(result.stopReason))
+            + [("usage", usage(result)), ("seed", seed), ("timing", timing(result))] + audioMembers)
     }
 
-    private func completionObject(text: [UInt8], finishReason: String?) -> JSON {
-        let choice = JSON.object()
-            .set("text", .string(bytes: text))
-            .set("index", .integer(0))
-            .set("logprobs", .null())
-            .set("finish_reason", finishReason.map { JSON.string($0) } ?? .null())
-        let choices = JSON.array()
-        choices.append(choice)
-        return JSON.object()
-            .set("id", .string(completionID))
-            .set("object", .string("text_completion"))
-            .set("created", .integer(created))
-            .set("model", .string(modelName))
-            .set("choices", choices)
+    private func completionMembers(text: [UInt8], finishReason: String?) -> [(String, JSONValue)] {
+        let choice = JSONValue.object([
+            ("text", .bytes(text)),
+            ("index", .int(0)),
+            ("logprobs", .null),
+            ("finish_reason", finishReason.map { .string($0) } ?? .null),
+        ])
+        return [
+            ("id", .string(completionID)),
+            ("object", .string("text_completion")),
+            ("created", .int(created)),
+            ("model", .string(modelName)),
+            ("choices", .array([choice])),
+        ]
     }
 
-    private func usage(_ result: GenerationResult) -> JSON {
-        JSON.object()
-            .set("prompt_tokens", .integer(result.promptTokenCount))
-            .set("completion_tokens", .integer(job.tokens.count))
-            .set("total_tokens", .integer(result.promptTokenCount + job.tokens.count))
+    private func usage(_ result: GenerationResult) -> JSONValue {
+        .object([
+            ("prompt_tokens", .int(result.promptTokenCount)),
+            ("completion_tokens", .int(job.tokens.count)),
+            ("total_tokens", .int(result.promptTokenCount + job.tokens.count)),
+        ])
     }
 
     /// OpenAI's names: the model chose to stop ("stop") or ran out of tokens ("length").

@@ -48,9 +48,9 @@ public struct GenerationRequest: Equatable, Sendable {
     /// a body of the wrong shape, a member of the wrong type or out of range is a 422.
     /// Members not listed here (an OpenAI client's `model`, `n`, `stop`...) are ignored.
     public static func parse(_ body: [UInt8], dialect: APIDialect) throws(APIError) -> GenerationRequest {
-        let root: JSON
+        let root: JSONDocument
         do {
-            root = try JSON.parse(body)
+            root = try JSONDocument.parse(body)
         } catch {
             switch error {
             case .invalidUTF8: throw .malformed("the body is not valid UTF-8")
@@ -120,13 +120,13 @@ public struct GenerationRequest: Equatable, Sendable {
     }
 
     /// A member that is present and not null.
-    private static func present(_ object: JSON, _ key: String) -> JSON? {
+    private static func present(_ object: JSONDocument, _ key: String) -> JSONDocument? {
         guard let value = object.member(key), value.kind != .null else { return nil }
         return value
     }
 
     /// The prompt: a string, or (OpenAI) an array holding exactly one string.
-    private static func promptBytes(_ value: JSON, dialect: APIDialect) throws(APIError) -> [UInt8] {
+    private static func promptBytes(_ value: JSONDocument, dialect: APIDialect) throws(APIError) -> [UInt8] {
         var text = value.stringBytes
         if text == nil && dialect == .openAICompletions && value.kind == .array {
             let elements = value.elements

@@ -1,5 +1,6 @@
 import CShim
 import LlamaCore
+import Support
 
 /// The loaded model: checkpoint, transformer and tokenizer, and what `GET /v1/model` says
 /// about them. `run` is only ever called from the engine's one worker thread; everything
@@ -64,27 +65,27 @@ public final class StoryEngine: @unchecked Sendable {
     }
 
     /// What `GET /v1/model` answers.
-    func describe() -> JSON {
-        let shape = JSON.object()
-            .set("dim", .integer(config.dim))
-            .set("hidden_dim", .integer(config.hiddenDim))
-            .set("layers", .integer(config.layerCount))
-            .set("heads", .integer(config.headCount))
-            .set("kv_heads", .integer(config.kvHeadCount))
-            .set("head_size", .integer(config.headSize))
-            .set("vocab_size", .integer(config.vocabSize))
-            .set("seq_len", .integer(config.seqLen))
-        return JSON.object()
-            .set("file", .string(checkpoint.path))
-            .set("format", .string(checkpoint.format.name))
-            .set("size_bytes", .integer(checkpoint.file.size))
-            .set("sha256", .string(sha256))
-            .set("shape", shape)
-            .set("shared_classifier", .bool(checkpoint.sharedClassifier))
-            .set("tokenizer", JSON.object()
-                .set("file", .string(tokenizerPath))
-                .set("vocab_size", .integer(tokenizer.vocabSize)))
-            .set("threads", .integer(threadCount))
+    func describe() -> JSONValue {
+        let shape = JSONValue.object([
+            ("dim", .int(config.dim)),
+            ("hidden_dim", .int(config.hiddenDim)),
+            ("layers", .int(config.layerCount)),
+            ("heads", .int(config.headCount)),
+            ("kv_heads", .int(config.kvHeadCount)),
+            ("head_size", .int(config.headSize)),
+            ("vocab_size", .int(config.vocabSize)),
+            ("seq_len", .int(config.seqLen)),
+        ])
+        return .object([
+            ("file", .string(checkpoint.path)),
+            ("format", .string(checkpoint.format.name)),
+            ("size_bytes", .int(checkpoint.file.size)),
+            ("sha256", .string(sha256)),
+            ("shape", shape),
+            ("shared_classifier", .bool(checkpoint.sharedClassifier)),
+            ("tokenizer", .object([("file", .string(tokenizerPath)), ("vocab_size", .int(tokenizer.vocabSize))])),
+            ("threads", .int(threadCount)),
+        ])
     }
 
     /// The checkpoint's file name (the OpenAI answers' `model`).

@@ -1,4 +1,5 @@
 import CMicroHTTPD
+import Support
 
 /// A generation sent as Server-Sent Events while it runs: one `data:` event per
 /// token, then a final event with the timing (and, for OpenAI clients,
@@ -76,16 +77,16 @@ final class EventStream: @unchecked Sendable {
             return true
         case .failed(let error):
             // The status line (200) is long gone; the error travels as an event.
-            append(JSON.object().set("error", error.errorObject()))
+            append(error.answer)
             return true
         case .cancelled:
             return false
         }
     }
 
-    private func append(_ event: JSON) {
+    private func append(_ event: JSONValue) {
         pending.append(contentsOf: "data: ".utf8)
-        pending.append(contentsOf: event.serialized())
+        event.write(to: &pending)
         pending.append(contentsOf: "\n\n".utf8)
     }
 }

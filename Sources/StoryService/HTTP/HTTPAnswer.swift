@@ -1,10 +1,12 @@
+import Support
+
 /// What a route answers: a whole body, or a stream of Server-Sent Events.
 enum HTTPAnswer {
     case body(HTTPBody)
     case stream(EventStream)
 
     /// A JSON body.
-    static func json(_ status: Int, _ value: JSON, headers: [(String, String)] = []) -> HTTPAnswer {
+    static func json(_ status: Int, _ value: JSONValue, headers: [(String, String)] = []) -> HTTPAnswer {
         .body(HTTPBody(status: status, contentType: "application/json", bytes: value.serialized(), headers: headers))
     }
 

@@ -1,101 +1,22 @@
 import CJansson
-import Support
 
-/// One owned reference to a jansson value: the service's JSON, read and written
-/// through jansson's plain (non-variadic) constructors and getters.
-/// Allocation failures degrade to `null` rather than crash.
-final class JSON: @unchecked Sendable {
+/// A parsed JSON document (a request body, a configuration file), or one value
+/// inside it: one owned reference to a jansson value, read through jansson's plain
+/// (non-variadic) getters. jansson only parses; answers are written with `JSONValue`.
+final class JSONDocument: @unchecked Sendable {
     /// What kind of value this is.
     enum Kind: Equatable {
         case object, array, string, integer, real, bool, null
     }
 
-    let raw: UnsafeMutablePointer<json_t>
+    private let raw: UnsafeMutablePointer<json_t>
 
-    /// Takes over a new reference (from a jansson constructor); nil becomes `null`.
-    private init(owning raw: UnsafeMutablePointer<json_t>?) {
-        self.raw = raw ?? json_null()
+    /// Takes over a reference (from json_loadb, or a getter's value after json_incref).
+    private init(owning raw: UnsafeMutablePointer<json_t>) {
+        self.raw = raw
     }
 
     deinit { json_decref(raw) }
-
-    // MARK: Building
-
-    static func object() -> JSON { JSON(owning: json_object()) }
-    static func array() -> JSON { JSON(owning: json_array()) }
-    static func null() -> JSON { JSON(owning: json_null()) }
-    static func bool(_ value: Bool) -> JSON { JSON(owning: value ? json_true() : json_false()) }
-    static func integer(_ value: Int) -> JSON { JSON(owning: json_integer(json_int_t(value))) }
-
-    /// A real; jansson cannot write NaN or infinity, so those become `null`.
-    static func real(_ value: Double) -> JSON {
-        value.isFinite ? JSON(owning: json_real(value)) : null()
-    }
-
-    static func string(_ value: String) -> JSON {
-        var text = value
-        return text.withUTF8 { string(validBytes: $0) }
-    }
-
-    /// A string from arbitrary bytes: invalid UTF-8 is replaced with U+FFFD first
-    /// (jansson only holds valid UTF-8).
-    static func string<Bytes: Collection>(bytes: Bytes) -> JSON where Bytes.Element == UInt8 {
-        var repair = UTF8Repair()
-        var valid: [UInt8] = []
-        valid.reserveCapacity(bytes.count)
-        repair.append(bytes, into: &valid)
-        repair.finish(into: &valid)
-        return valid.withUnsafeBufferPointer { string(validBytes: $0) }
-    }
-
-    /// A string from bytes known to be ASCII (base64 audio: megabytes that need no repair pass).
-    static func string(ascii bytes: [UInt8]) -> JSON {
-        precondition(!bytes.contains { $0 >= 0x80 || $0 == 0 }, "not ASCII")
-        return bytes.withUnsafeBufferPointer { string(validBytes: $0) }
-    }
-
-    private static func string(validBytes: UnsafeBufferPointer<UInt8>) -> JSON {
-        guard let base = validBytes.baseAddress, validBytes.count > 0 else { return JSON(owning: json_string("")) }
-        return base.withMemoryRebound(to: CChar.self, capacity: validBytes.count) {
-            JSON(owning: json_stringn($0, validBytes.count))
-        }
-    }
-
-    /// An array of integers.
-    static func integers<Values: Sequence>(_ values: Values) -> JSON where Values.Element == Int {
-        let array = JSON.array()
-        for value in values { array.append(.integer(value)) }
-        return array
-    }
-
-    /// Sets member `key` of an object (the object takes its own reference).
-    @discardableResult
-    func set(_ key: String, _ value: JSON) -> JSON {
-        _ = json_object_set(raw, key, value.raw)
-        return self
-    }
-
-    /// Appends to an array.
-    func append(_ value: JSON) {
-        _ = json_array_append(raw, value.raw)
-    }
-
-    /// Compact UTF-8 text (reals with up to 12 significant digits).
-    func serialized() -> [UInt8] {
-        let flags = babyllama_json_dump_flags(12)
-        let size = json_dumpb(raw, nil, 0, flags)
-        if size == 0 { return Array("null".utf8) }
-        var bytes = [UInt8](repeating: 0, count: size)
-        let written = bytes.withUnsafeMutableBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: size) {
-                json_dumpb(raw, $0, size, flags)
-            }
-        }
-        if written != size { return Array("null".utf8) }
-        return bytes
-    }
-
-    // MARK: Reading
 
     /// Deepest nesting of arrays and objects accepted. jansson recurses once per level
     /// (up to 2048 levels, ~190 KiB of stack); requests never need more than a few, and
@@ -103,7 +24,7 @@ final class JSON: @unchecked Sendable {
     static let maximumDepth = 64
 
     /// Parses one JSON text (nothing may follow it); "\u0000" is allowed inside strings.
-    static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSON {
+    static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONDocument {
         if let offset = firstOffsetTooDeep(bytes) { throw .tooDeep(limit: maximumDepth, position: offset) }
         var error = json_error_t()
         let value: UnsafeMutablePointer<json_t>? = bytes.withUnsafeBufferPointer { buffer in
@@ -112,7 +33,7 @@ final class JSON: @unchecked Sendable {
                 json_loadb($0, buffer.count, babyllama_json_decode_flags(), &error)
             }
         }
-        if let value { return JSON(owning: value) }
+        if let value { return JSONDocument(owning: value) }
         let reason = withUnsafeBytes(of: &error.text) { raw -> String in
             let limit = raw.firstIndex(of: 0) ?? raw.count
             return String(decoding: raw[0..<limit], as: UTF8.self)
@@ -164,9 +85,9 @@ final class JSON: @unchecked Sendable {
     }
 
     /// Member `key` of an object, or nil when absent (or this is not an object).
-    func member(_ key: String) -> JSON? {
+    func member(_ key: String) -> JSONDocument? {
         guard let value = json_object_get(raw, key) else { return nil }
-        return JSON(owning: json_incref(value))
+        return JSONDocument(owning: json_incref(value))
     }
 
     /// The member names of an object, in jansson's order (empty for other kinds).
@@ -181,12 +102,12 @@ final class JSON: @unchecked Sendable {
     }
 
     /// Elements of an array (empty when this is not an array).
-    var elements: [JSON] {
+    var elements: [JSONDocument] {
         let count = json_array_size(raw)
-        var result: [JSON] = []
+        var result: [JSONDocument] = []
         result.reserveCapacity(count)
         for index in 0..<count {
-            if let value = json_array_get(raw, index) { result.append(JSON(owning: json_incref(value))) }
+            if let value = json_array_get(raw, index) { result.append(JSONDocument(owning: json_incref(value))) }
         }
         return result
     }
@@ -218,16 +139,4 @@ final class JSON: @unchecked Sendable {
     var boolValue: Bool? {
         kind == .bool ? babyllama_json_type(raw) == Int32(JSON_TRUE.rawValue) : nil
     }
-}
-
-/// Why a request body is not JSON the service can read.
-enum JSONParseError: Error {
-    /// The body is not valid UTF-8 (RFC 8259 requires it).
-    case invalidUTF8
-    /// A number does not fit a 64-bit integer or a double.
-    case numberOutOfRange(reason: String, position: Int)
-    /// Arrays or objects nested deeper than `limit`.
-    case tooDeep(limit: Int, position: Int)
-    /// Any other syntax error, with jansson's explanation.
-    case malformed(reason: String, line: Int, column: Int)
 }
