@@ -38,7 +38,10 @@ let package = Package(
     ],
     targets: [
         .target(name: "CShim"),
-        .target(name: "LlamaCore", dependencies: ["CShim"], swiftSettings: engine),
+        // The Duo's riscv64 matmul kernels in C (rv64gc, RVV 1.0, the XTheadVector slot)
+        // and their plain references; every file is empty on other architectures.
+        .target(name: "CRiscvKernels"),
+        .target(name: "LlamaCore", dependencies: ["CShim", "CRiscvKernels"], swiftSettings: engine),
         // The C libraries of speech and the service are not linked: each of these targets
         // exposes its library's header and defines the functions the project calls as
         // forwarders that dlopen the library at the first call (Sources/CLazyLibrary), so

@@ -1,3 +1,4 @@
+import CRiscvKernels
 import CShim
 
 /// Which implementation of the kernels a transformer runs.
@@ -196,7 +197,7 @@ public final class Transformer {
     }
 
     #if arch(riscv64)
-    /// The Duo's fast path: C kernels written for riscv64 (Sources/CShim/riscv_kernels_*.c:
+    /// The Duo's fast path: C kernels written for riscv64 (Sources/CRiscvKernels/riscv_kernels_*.c:
     /// scalar code tuned for the in-order C906, or RVV 1.0), since Swift's SIMD types
     /// become slow scalar code on rv64gc. Q8_0 stays bit-exact with runq.c; fp32 sums
     /// in another order. Blocks of rows small enough to stay in the L1 cache go through

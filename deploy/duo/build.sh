@@ -15,8 +15,9 @@
 #     machine's own sources.list and package lists are not touched);
 #  3. those four cross-built static for riscv64 into .build-duo/prefix;
 #  4. LlamaCore, StorySpeech, StoryService and deploy/duo/*.swift as Embedded Swift
-#     (the same sources as the host build), Sources/CShim/*.c with swift's clang,
-#     linked with riscv64-linux-gnu-gcc -static.
+#     (the same sources as the host build), Sources/CShim/*.c and the riscv64
+#     kernels Sources/CRiscvKernels/*.c with swift's clang, linked with
+#     riscv64-linux-gnu-gcc -static.
 # The binary is glibc-static: it runs on the Duo's musl image as it is (static
 # binaries carry their libc) and under qemu-riscv64 here. alsa-lib is built in
 # (PCM only) for a Duo S's audio out or an I2S DAC on a Duo; its configuration tree
@@ -162,7 +163,7 @@ fi
 # --- 4. babyllama ------------------------------------------------------------------
 # DUO_VECTOR=rvv builds for RVV 1.0 boards (rv64gcv) as babyllama-rvv. The C906's
 # vectors are RVV 0.7.1 (XTheadVector), which only GCC >= 14 targets:
-# DUO_VECTOR=xtheadvector compiles the kernel files (Sources/CShim/riscv_kernels_*.c)
+# DUO_VECTOR=xtheadvector compiles the kernel files (Sources/CRiscvKernels/riscv_kernels_*.c)
 # with DUO_KERNEL_CC (default riscv64-linux-gnu-gcc, which must be GCC >= 14) and
 # -march=rv64gc_xtheadvector into babyllama-xtheadvector; the kernels for it are a
 # documented slot (riscv_kernels_xtheadvector.c). Without that, the Duo gets rv64gc.
@@ -189,7 +190,7 @@ shared_cli_sources=(Sources/babyllama/Console.swift Sources/babyllama/ChatSessio
                     Sources/babyllama/ExecutableDirectory.swift Sources/babyllama/BundledModel.swift)
 swift_sources=(Sources/LlamaCore/*.swift Sources/StorySpeech/*.swift Sources/StoryService/*.swift
                "${shared_cli_sources[@]}" deploy/duo/*.swift)
-c_sources=(Sources/CShim/*.c deploy/duo/*.c)
+c_sources=(Sources/CShim/*.c Sources/CRiscvKernels/*.c deploy/duo/*.c)
 # Everything the binary is made of: when none of it changed, nothing is rebuilt.
 inputs_hash=$( { printf '%s\n' "$march" "$(swiftc --version 2>&1 | head -1)"
                  cat "${swift_sources[@]}" "${c_sources[@]}" Sources/*/include/* deploy/duo/build.sh; } \
@@ -202,7 +203,7 @@ else
     # The cross-built alsa-lib's headers (CAlsa.h includes them) for the C files.
     cp -r "$prefix/include/alsa" "$objects/include/"
     # The Swift code is rv64gc in both builds: the vector code is the C kernels
-    # (Sources/CShim/riscv_kernels_*.c, tested one by one by check-duo-kernels.sh).
+    # (Sources/CRiscvKernels/riscv_kernels_*.c, tested one by one by check-duo-kernels.sh).
     # Letting LLVM auto-vectorize the Swift for rv64gcv would add vector code nothing
     # tests (and Debian's QEMU 7.2 aborts on some of it, e.g. vfncvt.rtz.x.f.w in the
     # quantizer: "decode_save_opc: Assertion `ctx->insn_start != NULL' failed").
@@ -210,7 +211,7 @@ else
                  -Xcc -march=rv64gc -Xcc -mabi=lp64d
                  -Xcc -isystem -Xcc "$sysroot/include" -Xcc -isystem -Xcc "$prefix/include"
                  -Xcc -isystem -Xcc "$objects/include"
-                 -wmo -parse-as-library -I "$objects" -I Sources/CShim/include
+                 -wmo -parse-as-library -I "$objects" -I Sources/CShim/include -I Sources/CRiscvKernels/include
                  -I Sources/CEspeak/include -I Sources/CAlsa/include
                  -I Sources/CMicroHTTPD/include -I Sources/CJansson/include)
     # As Package.swift: only the engine drops overflow checks (-Ounchecked).
@@ -230,7 +231,7 @@ else
     resource_dir=$("$clang" -print-resource-dir)
     for source in "${c_sources[@]}"; do
         if [ -n "$kernel_cc" ] && [[ "$source" == */riscv_kernels_* ]]; then
-            "$kernel_cc" -march=$march -mabi=lp64d -O2 -Wall -Wextra -I Sources/CShim/include \
+            "$kernel_cc" -march=$march -mabi=lp64d -O2 -Wall -Wextra -I Sources/CRiscvKernels/include \
                 -c "$source" -o "$objects/c-$(basename "$source" .c).o"
             continue
         fi
@@ -239,7 +240,8 @@ else
         c_march=rv64gc; [[ "$source" == */riscv_kernels_* ]] && c_march=$march
         "$clang" --target=$host -march=$c_march -mabi=lp64d -nostdinc -O2 -Wall -Wextra \
             -isystem "$resource_dir/include" -isystem "$sysroot/include" -isystem "$objects/include" \
-            -I Sources/CShim/include -c "$source" -o "$objects/c-$(basename "$source" .c).o"
+            -I Sources/CShim/include -I Sources/CRiscvKernels/include \
+            -c "$source" -o "$objects/c-$(basename "$source" .c).o"
     done
     # Embedded Swift's Unicode tables (String comparison and normalization) ship for
     # riscv64-none-none-eabi marked with the soft-float ABI, which ld refuses to mix
