@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compiles the library targets as Embedded Swift for the Duo's riscv64 CPU
-# (compile only) — LlamaCore, StorySpeech and StoryService — proving they use no
+# (compile only) — LlamaKernels, LlamaCore, StorySpeech and StoryService — proving they use no
 # Foundation, existentials or other host-only features; then the C targets that
 # open the speech and service libraries at first use. The C libraries' headers
 # are copied into a scratch include directory so the compile sees them beside the
@@ -16,11 +16,11 @@ cp /usr/include/microhttpd.h /usr/include/jansson.h /usr/include/jansson_config.
 common=(-enable-experimental-feature Embedded -target riscv64-none-none-eabi
         -Xcc -march=rv64gc -Xcc -mabi=lp64d
         -Xcc -isystem -Xcc /usr/riscv64-linux-gnu/include -Xcc -isystem -Xcc "$out/include"
-        -wmo -O -parse-as-library -Werror EmbeddedRestrictions -I "$out" -I Sources/CShim/include
+        -wmo -parse-as-library -Werror EmbeddedRestrictions -I "$out" -I Sources/CShim/include
         -I Sources/CRiscvKernels/include)
 
 # Swift accepts some things in Embedded mode that the project rules out: refuse them by name.
-targets=(LlamaCore StorySpeech StoryService)
+targets=(LlamaKernels LlamaCore StorySpeech StoryService)
 for target in "${targets[@]}"; do
     if grep -nE '\bany [A-Z]|^import (Foundation|Dispatch)|\bMirror\(|: *(Codable|Decodable|Encodable)\b' \
         "Sources/$target"/*.swift; then
@@ -29,16 +29,21 @@ for target in "${targets[@]}"; do
     fi
 done
 
-swiftc "${common[@]}" -module-name LlamaCore \
+# The kernels with -Ounchecked, as Package.swift and deploy/duo/build.sh build them.
+swiftc "${common[@]}" -Ounchecked -module-name LlamaKernels \
+    -emit-module -emit-module-path "$out/LlamaKernels.swiftmodule" \
+    -c Sources/LlamaKernels/*.swift -o "$out/LlamaKernels.o"
+echo "LlamaKernels: Embedded riscv64 compile OK"
+swiftc "${common[@]}" -O -module-name LlamaCore \
     -emit-module -emit-module-path "$out/LlamaCore.swiftmodule" \
     -c Sources/LlamaCore/*.swift -o "$out/LlamaCore.o"
 echo "LlamaCore: Embedded riscv64 compile OK"
-swiftc "${common[@]}" -module-name StorySpeech -I Sources/CEspeak/include -I Sources/CAlsa/include \
+swiftc "${common[@]}" -O -module-name StorySpeech -I Sources/CEspeak/include -I Sources/CAlsa/include \
     -emit-module -emit-module-path "$out/StorySpeech.swiftmodule" \
     -c Sources/StorySpeech/*.swift -o "$out/StorySpeech.o"
 echo "StorySpeech: Embedded riscv64 compile OK"
 # StoryService imports StorySpeech, so it sees StorySpeech's C modules too.
-swiftc "${common[@]}" -module-name StoryService -I Sources/CMicroHTTPD/include -I Sources/CJansson/include \
+swiftc "${common[@]}" -O -module-name StoryService -I Sources/CMicroHTTPD/include -I Sources/CJansson/include \
     -I Sources/CEspeak/include -I Sources/CAlsa/include \
     -c Sources/StoryService/*.swift -o "$out/StoryService.o"
 echo "StoryService: Embedded riscv64 compile OK"

@@ -1,5 +1,5 @@
 import Foundation
-import LlamaCore
+import LlamaKernels
 import XCTest
 
 /// The SIMD kernels against their scalar references and plain run.c / runq.c code,
@@ -39,7 +39,7 @@ final class KernelTests: XCTestCase {
             let rows = 5
             let w = random.floats(rows * cols), x = random.floats(cols)
             var out = [Float](repeating: 0, count: rows)
-            Kernels.matmulReference(&out, x, w, rows: rows, cols: cols)
+            FloatKernels.matmulReference(&out, x, w, rows: rows, cols: cols)
             for i in 0..<rows {
                 var value: Float = 0
                 for j in 0..<cols { value += w[i * cols + j] * x[j] }
@@ -56,9 +56,9 @@ final class KernelTests: XCTestCase {
                 var out = [Float](repeating: Self.sentinel, count: rows)
                 var reference = [Float](repeating: 0, count: rows)
                 withBatches(&out, outputWidth: rows, x, inputWidth: cols) { out, x in
-                    Kernels.matmul(out, x, w, cols: cols, rows: range)
+                    FloatKernels.matmul(out, x, w, cols: cols, rows: range)
                 }
-                Kernels.matmulReference(&reference, x, w, rows: rows, cols: cols)
+                FloatKernels.matmulReference(&reference, x, w, rows: rows, cols: cols)
                 for i in 0..<rows {
                     guard range.contains(i) else {
                         XCTAssertEqual(out[i], Self.sentinel, "row \(i) outside \(range) was written")
@@ -88,7 +88,7 @@ final class KernelTests: XCTestCase {
                     let w = random.floats(rows * cols), x = random.floats(count * cols)
                     var out = [Float](repeating: Self.sentinel, count: count * rows)
                     withBatches(&out, outputWidth: rows, x, inputWidth: cols) { out, x in
-                        Kernels.matmul(out, x, w, cols: cols, rows: range)
+                        FloatKernels.matmul(out, x, w, cols: cols, rows: range)
                     }
                     for b in 0..<count {
                         for i in 0..<rows {
@@ -120,8 +120,8 @@ final class KernelTests: XCTestCase {
                 let query = random.floats(headSize)
                 let keys = random.floats(headSize * stride)  // component i of position t at i * stride + t
                 var simd = [Float](repeating: Self.sentinel, count: count + 1), reference = simd
-                Kernels.attentionScores(&simd, query: query, keys: keys, keyStride: stride, headSize: headSize, count: count)
-                Kernels.attentionScoresReference(&reference, query: query, keys: keys, keyStride: stride,
+                AttentionKernels.attentionScores(&simd, query: query, keys: keys, keyStride: stride, headSize: headSize, count: count)
+                AttentionKernels.attentionScoresReference(&reference, query: query, keys: keys, keyStride: stride,
                                                  headSize: headSize, count: count)
                 for t in 0..<count {
                     var score: Float = 0
@@ -145,9 +145,9 @@ final class KernelTests: XCTestCase {
                 let weights = random.floats(count, in: 0...1)
                 let values = random.floats(count * stride)
                 var simd = [Float](repeating: Self.sentinel, count: headSize + 1), reference = simd
-                Kernels.weightedSum(&simd, weights: weights, values: values, valueStride: stride,
+                AttentionKernels.weightedSum(&simd, weights: weights, values: values, valueStride: stride,
                                     headSize: headSize, count: count)
-                Kernels.weightedSumReference(&reference, weights: weights, values: values, valueStride: stride,
+                AttentionKernels.weightedSumReference(&reference, weights: weights, values: values, valueStride: stride,
                                              headSize: headSize, count: count)
                 var runC = [Float](repeating: 0, count: headSize)
                 for t in 0..<count {
@@ -166,7 +166,7 @@ final class KernelTests: XCTestCase {
             for magnitude: Float in [1e-3, 1, 30] {
                 let x = random.floats(count).map { $0 * magnitude }, weight = random.floats(count, in: 0.5...1.5)
                 var out = [Float](repeating: 0, count: count)
-                Kernels.rmsnorm(&out, x, weight, count: count)
+                VectorKernels.rmsnorm(&out, x, weight, count: count)
                 // run.c's formula in float64.
                 let meanSquare = x.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(count)
                 let scale = 1 / (meanSquare + 1e-5).squareRoot()
@@ -186,7 +186,7 @@ final class KernelTests: XCTestCase {
         let count = 37
         let x = random.floats(count), weight = random.floats(count)
         var out = [Float](repeating: 0, count: count)
-        Kernels.rmsnorm(&out, x, weight, count: count)
+        VectorKernels.rmsnorm(&out, x, weight, count: count)
         var ss: Float = 0
         for j in 0..<count { ss += x[j] * x[j] }
         ss /= Float(count)
@@ -200,7 +200,7 @@ final class KernelTests: XCTestCase {
         for count in [1, 2, 5, 33, 512] {
             let logits = random.floats(count, in: -20...20)
             var ours = logits, theirs = logits
-            Kernels.softmax(&ours, count: count)
+            VectorKernels.softmax(&ours, count: count)
             RunCSampler.softmax(&theirs)
             XCTAssertEqual(ours.map(\.bitPattern), theirs.map(\.bitPattern), "softmax of \(count)")
         }
@@ -212,7 +212,7 @@ final class KernelTests: XCTestCase {
         var hidden = random.floats(count, in: -8...8)
         let gate = random.floats(count)
         let before = hidden
-        Kernels.swiglu(&hidden, gate, count: count)
+        VectorKernels.swiglu(&hidden, gate, count: count)
         for i in 0..<count {
             let x = Double(before[i])
             let exact = x / (1 + exp(-x)) * Double(gate[i])

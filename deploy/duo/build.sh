@@ -14,7 +14,7 @@
 #     packages, through a private apt configuration in .build-duo/apt (the
 #     machine's own sources.list and package lists are not touched);
 #  3. those four cross-built static for riscv64 into .build-duo/prefix;
-#  4. LlamaCore, StorySpeech, StoryService and deploy/duo/*.swift as Embedded Swift
+#  4. LlamaKernels, LlamaCore, StorySpeech, StoryService and deploy/duo/*.swift as Embedded Swift
 #     (the same sources as the host build), Sources/CShim/*.c and the riscv64
 #     kernels Sources/CRiscvKernels/*.c with swift's clang, linked with
 #     riscv64-linux-gnu-gcc -static.
@@ -188,8 +188,8 @@ shared_cli_sources=(Sources/babyllama/Console.swift Sources/babyllama/ChatSessio
                     Sources/babyllama/StoryRun.swift Sources/babyllama/TokenizerSearch.swift
                     Sources/babyllama/JSONText.swift Sources/babyllama/SayRun.swift
                     Sources/babyllama/ExecutableDirectory.swift Sources/babyllama/BundledModel.swift)
-swift_sources=(Sources/LlamaCore/*.swift Sources/StorySpeech/*.swift Sources/StoryService/*.swift
-               "${shared_cli_sources[@]}" deploy/duo/*.swift)
+swift_sources=(Sources/LlamaKernels/*.swift Sources/LlamaCore/*.swift Sources/StorySpeech/*.swift
+               Sources/StoryService/*.swift "${shared_cli_sources[@]}" deploy/duo/*.swift)
 c_sources=(Sources/CShim/*.c Sources/CRiscvKernels/*.c deploy/duo/*.c)
 # Everything the binary is made of: when none of it changed, nothing is rebuilt.
 inputs_hash=$( { printf '%s\n' "$march" "$(swiftc --version 2>&1 | head -1)"
@@ -214,8 +214,11 @@ else
                  -wmo -parse-as-library -I "$objects" -I Sources/CShim/include -I Sources/CRiscvKernels/include
                  -I Sources/CEspeak/include -I Sources/CAlsa/include
                  -I Sources/CMicroHTTPD/include -I Sources/CJansson/include)
-    # As Package.swift: only the engine drops overflow checks (-Ounchecked).
-    swiftc "${swift_flags[@]}" -Ounchecked -module-name LlamaCore \
+    # As Package.swift: only the kernels drop overflow checks (-Ounchecked).
+    swiftc "${swift_flags[@]}" -Ounchecked -module-name LlamaKernels \
+        -emit-module -emit-module-path "$objects/LlamaKernels.swiftmodule" \
+        -c Sources/LlamaKernels/*.swift -o "$objects/LlamaKernels.o"
+    swiftc "${swift_flags[@]}" -O -module-name LlamaCore \
         -emit-module -emit-module-path "$objects/LlamaCore.swiftmodule" \
         -c Sources/LlamaCore/*.swift -o "$objects/LlamaCore.o"
     swiftc "${swift_flags[@]}" -O -module-name StorySpeech \
