@@ -15,12 +15,12 @@ let optimized: [SwiftSetting] = [
     .unsafeFlags(["-wmo"], .when(configuration: .release)),
 ]
 
-// The engine's kernels index with Int arithmetic in their innermost loops, where
-// overflow checks cost 8-15% (and 5x in the scalar reference). Its inputs are
-// validated at the API (token ids, positions, prompt length, file sizes), so the
-// engine alone drops the checks; the service, speech and CLI, which parse what
-// users send, keep them.
-let engine: [SwiftSetting] = [
+// The kernels index with Int arithmetic in their innermost loops, where overflow
+// checks cost 8-15% (and 5x in the scalar reference). They are handed shapes the
+// engine has validated (token ids, positions, prompt length, file sizes), so the
+// kernels alone drop the checks; everything else, the engine's graph, checkpoint
+// parser and tokenizer included (it reads HTTP prompts), keeps them.
+let kernels: [SwiftSetting] = [
     .unsafeFlags(cpuFlags),
     .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
 ]
@@ -37,7 +37,13 @@ let package = Package(
         .target(name: "CShim"),
         // The helpers the libraries share, one of each (Embedded-Swift clean).
         .target(name: "Support", dependencies: ["CShim"], swiftSettings: optimized),
-        .target(name: "LlamaCore", dependencies: ["CShim"], swiftSettings: engine),
+        // The Duo's riscv64 matmul kernels in C (rv64gc, RVV 1.0, the XTheadVector slot)
+        // and their plain references; every file is empty on other architectures.
+        .target(name: "CRiscvKernels"),
+        // The numeric kernels (fp32, fp16, Q8_0, attention, norms; the matmul dispatch),
+        // apart from the graph that runs them (LlamaCore's Transformer), as ggml keeps them.
+        .target(name: "LlamaKernels", dependencies: ["CShim", "CRiscvKernels"], swiftSettings: kernels),
+        .target(name: "LlamaCore", dependencies: ["CShim", "Support", "LlamaKernels"], swiftSettings: optimized),
         // The C libraries of speech and the service are not linked: each of these targets
         // exposes its library's header and defines the functions the project calls as
         // forwarders that dlopen the library at the first call (Sources/CLazyLibrary), so
@@ -66,7 +72,7 @@ let package = Package(
         // What several test targets share: the repository's files, the golden data, the
         // random models, WAV reading, and the one helper that runs the built binary.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "LlamaCoreTests", dependencies: ["LlamaCore", "TestSupport"], swiftSettings: optimized),
+        .testTarget(name: "LlamaCoreTests", dependencies: ["LlamaCore", "LlamaKernels", "TestSupport"], swiftSettings: optimized),
         .testTarget(name: "StorySpeechTests", dependencies: ["StorySpeech", "TestSupport"], swiftSettings: optimized),
         .testTarget(name: "StoryServiceTests", dependencies: ["StoryService", "StorySpeech", "Support", "LlamaCore", "TestSupport"],
                     swiftSettings: optimized),

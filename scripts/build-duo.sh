@@ -16,10 +16,10 @@
 #     machine's own sources.list and package lists are not touched);
 #  3. those four cross-built static for riscv64 into .build-duo/prefix;
 #  4. the Swift targets of Package.swift the Duo's program is made of (Support,
-#     LlamaCore, StorySpeech, StoryService, BabyLlamaCLI and the entry point
-#     BabyLlamaDuo) as Embedded Swift, whole targets, the same sources as the host
-#     build; the C targets CShim and CLinkedLibraries with swift's clang; linked
-#     with riscv64-linux-gnu-gcc -static.
+#     LlamaKernels, LlamaCore, StorySpeech, StoryService, BabyLlamaCLI and the entry
+#     point BabyLlamaDuo) as Embedded Swift, whole targets, the same sources as the
+#     host build; the C targets CShim, CRiscvKernels (the riscv64 kernels) and
+#     CLinkedLibraries with swift's clang; linked with riscv64-linux-gnu-gcc -static.
 # The binary is glibc-static: it runs on the Duo's musl image as it is (static
 # binaries carry their libc) and under qemu-riscv64 here. alsa-lib is built in
 # (PCM only) for a Duo S's audio out or an I2S DAC on a Duo; its configuration tree
@@ -154,7 +154,7 @@ fi
 # --- 4. babyllama ------------------------------------------------------------------
 # DUO_VECTOR=rvv builds for RVV 1.0 boards (rv64gcv) as babyllama-rvv. The C906's
 # vectors are RVV 0.7.1 (XTheadVector), which only GCC >= 14 targets:
-# DUO_VECTOR=xtheadvector compiles the kernel files (Sources/CShim/riscv_kernels_*.c)
+# DUO_VECTOR=xtheadvector compiles the kernel files (Sources/CRiscvKernels/riscv_kernels_*.c)
 # with DUO_KERNEL_CC (default riscv64-linux-gnu-gcc, which must be GCC >= 14) and
 # -march=rv64gc_xtheadvector into babyllama-xtheadvector; the kernels for it are a
 # documented slot (riscv_kernels_xtheadvector.c). Without that, the Duo gets rv64gc.
@@ -175,8 +175,8 @@ objects=$work/obj-$march
 binary=$work/$name
 # The Swift targets (in dependency order) and C targets of the Duo's program,
 # whole: every source file under Sources/<target>.
-swift_targets=(Support LlamaCore StorySpeech StoryService BabyLlamaCLI BabyLlamaDuo)
-c_targets=(CShim CLinkedLibraries)
+swift_targets=(Support LlamaKernels LlamaCore StorySpeech StoryService BabyLlamaCLI BabyLlamaDuo)
+c_targets=(CShim CRiscvKernels CLinkedLibraries)
 target_sources() { find "Sources/$1" -name "*.$2" | LC_ALL=C sort; }
 swift_sources=(); c_sources=()
 for target in "${swift_targets[@]}"; do mapfile -t -O "${#swift_sources[@]}" swift_sources < <(target_sources "$target" swift); done
@@ -193,7 +193,7 @@ else
     # The cross-built alsa-lib's headers (CAlsa.h includes them) for the C files.
     cp -r "$prefix/include/alsa" "$objects/include/"
     # The Swift code is rv64gc in both builds: the vector code is the C kernels
-    # (Sources/CShim/riscv_kernels_*.c, tested one by one by check-duo-kernels.sh).
+    # (Sources/CRiscvKernels/riscv_kernels_*.c, tested one by one by check-duo-kernels.sh).
     # Letting LLVM auto-vectorize the Swift for rv64gcv would add vector code nothing
     # tests (and Debian's QEMU 7.2 aborts on some of it, e.g. vfncvt.rtz.x.f.w in the
     # quantizer: "decode_save_opc: Assertion `ctx->insn_start != NULL' failed").
@@ -201,13 +201,13 @@ else
                  -Xcc -march=rv64gc -Xcc -mabi=lp64d
                  -Xcc -isystem -Xcc "$sysroot/include" -Xcc -isystem -Xcc "$prefix/include"
                  -Xcc -isystem -Xcc "$objects/include"
-                 -wmo -parse-as-library -I "$objects" -I Sources/CShim/include
+                 -wmo -parse-as-library -I "$objects" -I Sources/CShim/include -I Sources/CRiscvKernels/include
                  -I Sources/CEspeak/include -I Sources/CAlsa/include
                  -I Sources/CMicroHTTPD/include -I Sources/CJansson/include)
     # Each Swift target is one module, compiled whole. As in Package.swift, only the
-    # engine drops overflow checks (-Ounchecked).
+    # kernels drop overflow checks (-Ounchecked).
     for target in "${swift_targets[@]}"; do
-        optimization=-O; [ "$target" = LlamaCore ] && optimization=-Ounchecked
+        optimization=-O; [ "$target" = LlamaKernels ] && optimization=-Ounchecked
         mapfile -t sources < <(target_sources "$target" swift)
         swiftc "${swift_flags[@]}" $optimization -module-name "$target" \
             -emit-module -emit-module-path "$objects/$target.swiftmodule" \
@@ -217,7 +217,7 @@ else
     resource_dir=$("$clang" -print-resource-dir)
     for source in "${c_sources[@]}"; do
         if [ -n "$kernel_cc" ] && [[ "$source" == */riscv_kernels_* ]]; then
-            "$kernel_cc" -march=$march -mabi=lp64d -O2 -Wall -Wextra -I Sources/CShim/include \
+            "$kernel_cc" -march=$march -mabi=lp64d -O2 -Wall -Wextra -I Sources/CRiscvKernels/include \
                 -c "$source" -o "$objects/c-$(basename "$source" .c).o"
             continue
         fi
@@ -226,7 +226,7 @@ else
         c_march=rv64gc; [[ "$source" == */riscv_kernels_* ]] && c_march=$march
         "$clang" --target=$host -march=$c_march -mabi=lp64d -nostdinc -O2 -Wall -Wextra \
             -isystem "$resource_dir/include" -isystem "$sysroot/include" -isystem "$objects/include" \
-            -I Sources/CShim/include -I Sources/CLinkedLibraries/include \
+            -I Sources/CShim/include -I Sources/CRiscvKernels/include -I Sources/CLinkedLibraries/include \
             -c "$source" -o "$objects/c-$(basename "$source" .c).o"
     done
     # Embedded Swift's Unicode tables (String comparison and normalization) ship for

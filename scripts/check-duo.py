@@ -108,7 +108,7 @@ for name, steps, compare in [("stories260K_greedy", None, None), ("stories260K_p
               f"{name}: text under qemu-riscv64 = host = run.c")
 
 # Sampled streams. The scalar kernels sum in run.c's order: its output exactly. The
-# fast fp32 kernels (Sources/CShim/riscv_kernels_*.c) sum in their own order, so a
+# fast fp32 kernels (Sources/CRiscvKernels/riscv_kernels_*.c) sum in their own order, so a
 # sampled fp32 stream may drift from run.c after a while, as on the host; the Q8_0
 # kernels add each group in runq.c's order, so a sampled Q8_0 story is runq.c's exactly.
 for name in ["stories260K_t08_s42", "stories260K_t1_s7"]:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compiles every Swift target of the Duo's program as Embedded Swift for the Duo's
-# riscv64 CPU (compile only) — Support, LlamaCore, StorySpeech, StoryService, the
+# riscv64 CPU (compile only) — Support, LlamaKernels, LlamaCore, StorySpeech, StoryService, the
 # command line BabyLlamaCLI and the entry point BabyLlamaDuo — proving they use no
 # Foundation, existentials or other host-only features, in seconds (the full
 # static build and its checks under QEMU are scripts/check-duo.py). The C
@@ -17,10 +17,11 @@ cp /usr/include/microhttpd.h /usr/include/jansson.h /usr/include/jansson_config.
 common=(-enable-experimental-feature Embedded -target riscv64-none-none-eabi
         -Xcc -march=rv64gc -Xcc -mabi=lp64d
         -Xcc -isystem -Xcc /usr/riscv64-linux-gnu/include -Xcc -isystem -Xcc "$out/include"
-        -wmo -O -parse-as-library -Werror EmbeddedRestrictions -I "$out" -I Sources/CShim/include)
+        -wmo -parse-as-library -Werror EmbeddedRestrictions -I "$out" -I Sources/CShim/include
+        -I Sources/CRiscvKernels/include)
 
 # Swift accepts some things in Embedded mode that the project rules out: refuse them by name.
-targets=(Support LlamaCore StorySpeech StoryService BabyLlamaCLI BabyLlamaDuo)
+targets=(Support LlamaKernels LlamaCore StorySpeech StoryService BabyLlamaCLI BabyLlamaDuo)
 for target in "${targets[@]}"; do
     if grep -rnE --include='*.swift' '\bany [A-Z]|^import (Foundation|Dispatch)|\bMirror\(|: *(Codable|Decodable|Encodable)\b' \
         "Sources/$target"; then
@@ -35,7 +36,9 @@ c_modules=(-I Sources/CEspeak/include -I Sources/CAlsa/include -I Sources/CMicro
            -I Sources/CJansson/include)
 for target in "${targets[@]}"; do
     mapfile -t sources < <(find "Sources/$target" -name '*.swift' | LC_ALL=C sort)
-    swiftc "${common[@]}" "${c_modules[@]}" -module-name "$target" \
+    # As Package.swift: only the kernels drop overflow checks.
+    optimization=-O; [ "$target" = LlamaKernels ] && optimization=-Ounchecked
+    swiftc "${common[@]}" "${c_modules[@]}" $optimization -module-name "$target" \
         -emit-module -emit-module-path "$out/$target.swiftmodule" \
         -c "${sources[@]}" -o "$out/$target.o"
     echo "$target: Embedded riscv64 compile OK"

@@ -1,3 +1,5 @@
+import LlamaKernels
+
 /// The storage format of a checkpoint file.
 public enum CheckpointFormat: Equatable, Sendable {
     /// llama2.c's legacy format (run.c): 7 int32 header, fp32 weights.

@@ -1,3 +1,5 @@
+import LlamaKernels
+
 /// The activations and key/value cache of one running sequence (run.c's
 /// `RunState`), with room for a batch of positions so a prompt can be fed
 /// several tokens per pass.

@@ -1,4 +1,5 @@
 import CShim
+import LlamaKernels
 
 /// Picks the next token from logits exactly as run.c's sampler does: argmax at
 /// temperature 0, otherwise softmax(logits / temperature) and a coin from
@@ -37,7 +38,7 @@ public struct Sampler {
     public mutating func sample(_ logits: UnsafeMutableBufferPointer<Float>) -> Int {
         if temperature == 0 { return Sampler.argmax(logits) }
         for i in 0..<vocabSize { logits[i] /= temperature }
-        Kernels.softmax(logits.baseAddress!, count: vocabSize)  // run.c's, exactly
+        VectorKernels.softmax(logits.baseAddress!, count: vocabSize)  // run.c's, exactly
         let coin = nextFloat()
         if topP <= 0 || topP >= 1 { return Sampler.sampleMultinomial(logits, coin: coin) }
         return sampleTopP(logits, coin: coin)

@@ -1,4 +1,5 @@
 import CShim
+import Support
 import Synchronization
 
 /// A fixed set of threads that share one job at a time with the caller. A
@@ -15,30 +16,22 @@ public final class WorkerPool: @unchecked Sendable {
     /// Threads taking part in a job, the caller included.
     public let threadCount: Int
     private let shared: PoolState
-    private var threads: [UnsafeMutableRawPointer] = []
+    private var threads: [JoinableThread] = []
 
     /// Starts `threadCount - 1` worker threads (at least 1 thread in all).
     public init(threadCount: Int) {
         shared = PoolState()
         for _ in 1..<max(1, threadCount) {
-            let context = Unmanaged.passRetained(shared).toOpaque()
-            let body: shim_thread_body = { raw in
-                Unmanaged<PoolState>.fromOpaque(raw!).takeRetainedValue().workerLoop()
-                return nil
-            }
-            if let thread = shim_thread_start(body, context) {
-                threads.append(thread)
-            } else {
-                Unmanaged<PoolState>.fromOpaque(context).release()
-                break
-            }
+            // A pool short of threads still works: the caller does the rest.
+            guard let thread = JoinableThread.start({ [shared] in shared.workerLoop() }) else { break }
+            threads.append(thread)
         }
         self.threadCount = threads.count + 1
     }
 
     deinit {
         shared.stop()
-        for thread in threads { shim_thread_join(thread) }
+        for thread in threads { thread.join() }
     }
 
     /// Runs `body(chunk)` for every chunk in `0..<chunks`, spread over the threads,

@@ -20,8 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "RiscvKernels.h"
-
 /// The calling thread's errno (a macro Swift cannot read directly).
 static inline int shim_errno(void) { return errno; }
 

@@ -9,8 +9,12 @@
 //   - otherwise (rv64gc): riscv_kernels_scalar.c, tuned for an in-order,
 //     single-issue core such as the C906
 //
+// Beside them, riscv_kernels_reference.c holds the plain loops every variant is
+// held to (runq.c's Q8_0 matmul, and the fp32 matmul summed in order as run.c's),
+// compiled into every build; Tests/riscv/kernel_test.c compares against them.
+//
 // Only riscv64 builds define these functions (every file is empty elsewhere), so
-// Swift calls them under `#if arch(riscv64)` only.
+// Swift calls them under `#if arch(riscv64)` only (LlamaKernels' Matmul).
 #ifndef RISCV_KERNELS_H
 #define RISCV_KERNELS_H
 
@@ -31,5 +35,14 @@ void riscv_matvec_f32(float *out, const float *x, const float *w, long rows, lon
 void riscv_matvec_q8(float *out, const int8_t *x, const float *x_scales,
                      const int8_t *w, const float *w_scales,
                      long rows, long cols, long group_size);
+
+/// The reference for riscv_matvec_f32: each row summed in order, products rounded
+/// before they are added (run.c's matmul built without fast-math).
+void riscv_matvec_f32_reference(float *out, const float *x, const float *w, long rows, long cols);
+
+/// The reference for riscv_matvec_q8: runq.c's matmul loop as runq.c writes it.
+void riscv_matvec_q8_reference(float *out, const int8_t *x, const float *x_scales,
+                               const int8_t *w, const float *w_scales,
+                               long rows, long cols, long group_size);
 
 #endif

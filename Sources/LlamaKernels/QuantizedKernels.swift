@@ -1,60 +1,9 @@
 import CShim
 
-/// A vector quantized to Q8_0: int8 values and one fp32 scale per group.
-public struct QuantizedVector {
-    public let values: UnsafeMutablePointer<Int8>
-    /// The same values sign-extended to 16 bits, made once per vector so the
-    /// matmul widens only the weights.
-    public let wideValues: UnsafeMutablePointer<Int16>
-    public let scales: UnsafeMutablePointer<Float>
-    public let capacity: Int
-    public let groupSize: Int
-
-    /// Allocates room for `capacity` values (a multiple of `groupSize`); the owner frees it.
-    public static func allocate(capacity: Int, groupSize: Int) -> QuantizedVector {
-        QuantizedVector(values: .allocate(capacity: capacity), wideValues: .allocate(capacity: capacity),
-                        scales: .allocate(capacity: max(1, capacity / groupSize)),
-                        capacity: capacity, groupSize: groupSize)
-    }
-
-    public func deallocate() {
-        values.deallocate()
-        wideValues.deallocate()
-        scales.deallocate()
-    }
-}
-
-/// Room for up to `capacity` vectors of `width` values in Q8_0, quantized one by one.
-public struct QuantizedBatch {
-    public let values: UnsafeMutablePointer<Int8>
-    public let wideValues: UnsafeMutablePointer<Int16>
-    public let scales: UnsafeMutablePointer<Float>
-    public let width: Int
-    public let capacity: Int
-    public let groupSize: Int
-
-    public static func allocate(width: Int, capacity: Int, groupSize: Int) -> QuantizedBatch {
-        QuantizedBatch(values: .allocate(capacity: width * capacity),
-                       wideValues: .allocate(capacity: width * capacity),
-                       scales: .allocate(capacity: max(1, width / groupSize * capacity)),
-                       width: width, capacity: capacity, groupSize: groupSize)
-    }
-
-    public func deallocate() {
-        values.deallocate()
-        wideValues.deallocate()
-        scales.deallocate()
-    }
-
-    /// Vector `index` of the batch.
-    public subscript(_ index: Int) -> QuantizedVector {
-        QuantizedVector(values: values + index * width, wideValues: wideValues + index * width,
-                        scales: scales + index * (width / groupSize), capacity: width, groupSize: groupSize)
-    }
-}
-
-/// Q8_0 kernels, bit-exact with runq.c: integer dot products per group, then
-/// the groups' float contributions added in runq.c's order.
+/// Q8_0 kernels (runq.c's format), bit-exact with runq.c: integer dot products per
+/// group, then the groups' float contributions added in runq.c's order. So the SIMD
+/// matmul and its reference twin `matmulReference` (runq.c's loop) agree bit for bit.
+/// Single-threaded: callers split the rows.
 public enum QuantizedKernels {
     /// runq.c's `quantize`: per group, scale = max|x| / 127 and q = round(x / scale).
     public static func quantize(_ x: UnsafePointer<Float>, count: Int, into q: QuantizedVector) {

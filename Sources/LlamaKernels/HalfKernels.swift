@@ -1,7 +1,10 @@
 import CShim
 
-/// Kernels for fp16 weights with fp32 arithmetic: half the bytes of fp32 per
-/// token, which is what decode speed is bound by. Weights are IEEE half bits.
+/// Kernels for fp16 weights with fp32 arithmetic (`--weights f16`: fp32 checkpoints
+/// converted once at load): half the bytes of fp32 per token, which is what decode
+/// speed is bound by. Weights are IEEE half bits. The SIMD matmul sums in its own
+/// order; `matmulReference` sums in order and is what tests hold it to.
+/// Single-threaded: callers split the rows.
 public enum HalfKernels {
     /// Converts `count` floats to half precision (round to nearest even).
     public static func convert(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<UInt16>, count: Int) {
@@ -38,15 +41,15 @@ public enum HalfKernels {
                         shim_prefetch(r2 + 4 * cols + j)
                         shim_prefetch(r3 + 4 * cols + j)
                     }
-                    let xa = Kernels.load8(input + j), xb = Kernels.load8(input + j + 8)
+                    let xa = SIMDLanes.load8(input + j), xb = SIMDLanes.load8(input + j + 8)
                     a0.addProduct(load8(r0 + j), xa); c0.addProduct(load8(r0 + j + 8), xb)
                     a1.addProduct(load8(r1 + j), xa); c1.addProduct(load8(r1 + j + 8), xb)
                     a2.addProduct(load8(r2 + j), xa); c2.addProduct(load8(r2 + j + 8), xb)
                     a3.addProduct(load8(r3 + j), xa); c3.addProduct(load8(r3 + j + 8), xb)
                     j += 16
                 }
-                var s0 = Kernels.sum(a0 + c0), s1 = Kernels.sum(a1 + c1)
-                var s2 = Kernels.sum(a2 + c2), s3 = Kernels.sum(a3 + c3)
+                var s0 = SIMDLanes.sum(a0 + c0), s1 = SIMDLanes.sum(a1 + c1)
+                var s2 = SIMDLanes.sum(a2 + c2), s3 = SIMDLanes.sum(a3 + c3)
                 while j < cols {
                     let xj = input[j]
                     s0 += half(r0[j]) * xj
