@@ -118,39 +118,3 @@ struct BenchCommand: Command {
     }
 }
 
-/// One configuration to measure.
-struct BenchSetup {
-    var kernels: KernelChoice
-    var weightMode: WeightMode
-    var threads: Int
-
-    var name: String {
-        let base = kernels == .scalar ? "scalar" : "simd"
-        return weightMode == .float16 ? base + "-f16" : base
-    }
-}
-
-/// What one configuration measured.
-struct BenchResult {
-    var setup: BenchSetup
-    var decode: RateSummary
-    var prefill: RateSummary
-    var weightBytesPerToken: Int
-    var residentKiB: Int
-    var peakResidentKiB: Int
-}
-
-/// Median, minimum and maximum of a set of rates.
-struct RateSummary {
-    var median: Double
-    var minimum: Double
-    var maximum: Double
-
-    init(_ values: [Double]) {
-        let sorted = values.sorted()
-        minimum = sorted.first ?? 0
-        maximum = sorted.last ?? 0
-        let middle = sorted.count / 2
-        median = sorted.isEmpty ? 0 : sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-    }
-}

@@ -1,52 +1,5 @@
 import CShim
 
-/// Why a generation ended.
-public enum StopReason: Equatable, Sendable {
-    /// The model produced BOS (run.c's end of story).
-    case bos
-    /// The step limit (or the context) was reached.
-    case length
-    /// The caller asked to stop.
-    case cancelled
-
-    public var name: String {
-        switch self {
-        case .bos: return "bos"
-        case .length: return "length"
-        case .cancelled: return "cancelled"
-        }
-    }
-}
-
-/// One token leaving the model, as run.c prints it.
-public struct TokenEvent {
-    /// The token now part of the sequence.
-    public var token: Int
-    /// The token before it (decoding depends on it).
-    public var previous: Int
-    /// Its position in the sequence.
-    public var position: Int
-    /// True while the token is a prompt token being echoed, false once generated.
-    public var isPrompt: Bool
-}
-
-/// What a generation produced.
-public struct GenerationResult {
-    /// The whole sequence: the prompt (BOS first) and every generated token.
-    public var tokens: [Int]
-    public var promptTokenCount: Int
-    public var stopReason: StopReason
-    /// Time spent feeding the prompt (every prompt token but the last).
-    public var promptNanoseconds: UInt64
-    /// Time from the first sampled token's forward pass to the end.
-    public var generateNanoseconds: UInt64
-    /// run.c's "achieved tok/s": positions processed (prompt included) per second.
-    public var runTokensPerSecond: Double
-
-    /// The generated tokens, after the prompt.
-    public var generatedTokens: ArraySlice<Int> { tokens[promptTokenCount...] }
-}
-
 /// run.c's generation loop: feed the prompt, then sample until BOS or `steps`
 /// positions (prompt included), reporting each token as it leaves the model.
 public struct Generator {

@@ -1,10 +1,3 @@
-/// Which API a generation request came through; it decides the answer's shape.
-public enum APIDialect: Equatable, Sendable {
-    /// `POST /v1/generate`, this service's own.
-    case native
-    /// `POST /v1/completions`, the OpenAI (and llama.cpp server) subset.
-    case openAICompletions
-}
 
 /// A generation request after its JSON has been checked, before the model has
 /// seen it (the limits that depend on the model are checked by `StoryEngine.prepare`).

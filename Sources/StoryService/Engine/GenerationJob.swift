@@ -4,16 +4,6 @@ import StorySpeech
 import Support
 import Synchronization
 
-/// How a generation ended, as its requester sees it.
-enum JobOutcome {
-    /// The model stopped by itself (BOS) or reached `max_tokens` / the context.
-    case completed(GenerationResult)
-    /// Cancelled because its client left.
-    case cancelled
-    /// Not run, or cut short, for a reason the client should hear (shutdown, a fault).
-    case failed(APIError)
-}
-
 /// One request's generation, from the checked request to the finished story: what
 /// to generate (the prompt encoded, the model's limits applied, the seed decided),
 /// the tokens and text as the engine thread makes them, and the story's speech.
