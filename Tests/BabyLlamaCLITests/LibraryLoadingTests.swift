@@ -109,22 +109,24 @@ final class LibraryLoadingTests: XCTestCase {
                                             + "install libasound2 (--out FILE.wav saves the speech instead)"])
     }
 
-    func testMissingMicroHTTPDStopsServeWithOneLine() throws {
-        let babyllama = try executable(opening: "libmicroXXXpd.so.12", insteadOf: "libmicrohttpd.so.12")
+    /// `serve` with `replacement` opened instead of `soname`: it must stop at once, exit 1.
+    private func serveWithout(_ soname: String, opening replacement: String) throws -> BabyLlamaBinary.Outcome {
+        let babyllama = try executable(opening: replacement, insteadOf: soname)
         let outcome = try run(babyllama, ["serve", "--port", "0", "--model", "models/stories260K.bin",
                                           "--tokenizer", "models/tok512.bin"], loaderDebug: false)
         XCTAssertTrue(outcome.exited)
         XCTAssertEqual(outcome.status, 1)
+        return outcome
+    }
+
+    func testMissingMicroHTTPDStopsServeWithOneLine() throws {
+        let outcome = try serveWithout("libmicrohttpd.so.12", opening: "libmicroXXXpd.so.12")
         XCTAssertEqual(outcome.errorLines.last, "babyllama: error: libmicroXXXpd.so.12 not found: install libmicrohttpd12")
     }
 
     func testMissingJanssonStopsServeWithOneLine() throws {
         // serve checks for jansson before it reads Config/babyllama.json with it.
-        let babyllama = try executable(opening: "libjaXXson.so.4", insteadOf: "libjansson.so.4")
-        let outcome = try run(babyllama, ["serve", "--port", "0", "--model", "models/stories260K.bin",
-                                          "--tokenizer", "models/tok512.bin"], loaderDebug: false)
-        XCTAssertTrue(outcome.exited)
-        XCTAssertEqual(outcome.status, 1)
+        let outcome = try serveWithout("libjansson.so.4", opening: "libjaXXson.so.4")
         XCTAssertEqual(outcome.errorLines, ["babyllama: error: libjaXXson.so.4 not found: install libjansson4"])
     }
 }

@@ -96,36 +96,32 @@ final class BadCheckpointTests: XCTestCase {
         }
     }
 
-    func testVersion2BadVersion() {
-        for version in [0, 1, 3, -2, 1 << 30] {
-            var bytes = Self.version2
-            bytes.replaceSubrange(4..<8, with: header([version]))
-            let path = TestModels.write(bytes, name: "version.bin")
-            assertThrows({ () throws(LlamaError) in try Checkpoint(path: path) }) { error in
-                guard case .invalidCheckpoint(path, _) = error else { return XCTFail("version \(version): \(error)") }
+    /// The v2 test file with the int32 at `offset` set to `value` must be refused as invalid.
+    private func assertVersion2Refused(settingInt32At offset: Int, to value: Int, _ label: String,
+                                       file: StaticString = #filePath, line: UInt = #line) {
+        var bytes = Self.version2
+        bytes.replaceSubrange(offset..<(offset + 4), with: header([value]))
+        let path = TestModels.write(bytes, name: "v2-\(offset).bin")
+        assertThrows({ () throws(LlamaError) in try Checkpoint(path: path) }) { error in
+            guard case .invalidCheckpoint(path, _) = error else {
+                return XCTFail("\(label) \(value): \(error)", file: file, line: line)
             }
         }
+    }
+
+    func testVersion2BadVersion() {
+        for version in [0, 1, 3, -2, 1 << 30] { assertVersion2Refused(settingInt32At: 4, to: version, "version") }
     }
 
     func testVersion2BadGroupSize() {
         // dim 64, hidden 192: 0, negative, not dividing dim, not dividing hidden, larger than dim.
         for groupSize in [0, -64, 7, 48, 128, Int(Int32.max)] {
-            var bytes = Self.version2
-            bytes.replaceSubrange(37..<41, with: header([groupSize]))
-            let path = TestModels.write(bytes, name: "group.bin")
-            assertThrows({ () throws(LlamaError) in try Checkpoint(path: path) }) { error in
-                guard case .invalidCheckpoint(path, _) = error else { return XCTFail("group size \(groupSize): \(error)") }
-            }
+            assertVersion2Refused(settingInt32At: 37, to: groupSize, "group size")
         }
     }
 
     func testVersion2BadShape() {
-        var bytes = Self.version2
-        bytes.replaceSubrange(8..<12, with: header([0]))  // dim
-        let path = TestModels.write(bytes, name: "dim.bin")
-        assertThrows({ () throws(LlamaError) in try Checkpoint(path: path) }) { error in
-            guard case .invalidCheckpoint(path, _) = error else { return XCTFail("\(error)") }
-        }
+        assertVersion2Refused(settingInt32At: 8, to: 0, "dim")
     }
 
     /// Headers no forward pass can run: zero, negative, huge, inconsistent.

@@ -7,20 +7,12 @@ import XCTest
 /// The real server (`babyllama serve` on a free loopback port, the bundled
 /// stories260K model) spoken to over HTTP with curl.
 final class ServiceAPITests: XCTestCase {
-    nonisolated(unsafe) private static var shared: ServerProcess?
+    private static let shared = SharedServer { try ServerProcess() }
 
-    private var server: ServerProcess {
-        get throws {
-            if let server = ServiceAPITests.shared, server.process.isRunning { return server }
-            let server = try ServerProcess()
-            ServiceAPITests.shared = server
-            return server
-        }
-    }
+    private var server: ServerProcess { get throws { try Self.shared.server } }
 
     override class func tearDown() {
-        shared?.stop()
-        shared = nil
+        shared.stop()
         super.tearDown()
     }
 

@@ -18,7 +18,6 @@ final class ServiceSpeechTests: XCTestCase {
     /// The speech server's `/v1/speak` limit, small enough to test.
     static let textLimit = 300
 
-    nonisolated(unsafe) private static var shared: ServerProcess?
     nonisolated(unsafe) private static var configFiles: [String] = []
 
     /// Writes a configuration with this `speech` section and returns its path.
@@ -35,21 +34,17 @@ final class ServiceSpeechTests: XCTestCase {
     }
 
     /// The server most tests share: speech on, no audio device.
-    private var server: ServerProcess {
-        get throws {
-            if let server = ServiceSpeechTests.shared, server.process.isRunning { return server }
-            let server = try ServiceSpeechTests.startServer(speech: [
-                "enabled": true, "audio_device": ServiceSpeechTests.missingDevice,
-                "max_text_bytes": ServiceSpeechTests.textLimit,
-            ])
-            ServiceSpeechTests.shared = server
-            return server
-        }
+    private static let shared = SharedServer {
+        try ServiceSpeechTests.startServer(speech: [
+            "enabled": true, "audio_device": ServiceSpeechTests.missingDevice,
+            "max_text_bytes": ServiceSpeechTests.textLimit,
+        ])
     }
 
+    private var server: ServerProcess { get throws { try Self.shared.server } }
+
     override class func tearDown() {
-        shared?.stop()
-        shared = nil
+        shared.stop()
         SlowModel.remove()
         for path in configFiles { try? FileManager.default.removeItem(atPath: path) }
         configFiles = []

@@ -117,6 +117,29 @@ enum Curl {
     }
 }
 
+/// One server the tests of a class share: started at first use, started again if it
+/// died, stopped in the class's tearDown.
+final class SharedServer: @unchecked Sendable {
+    private let start: () throws -> ServerProcess
+    private var running: ServerProcess?
+
+    init(_ start: @escaping () throws -> ServerProcess) { self.start = start }
+
+    var server: ServerProcess {
+        get throws {
+            if let running, running.process.isRunning { return running }
+            let server = try start()
+            running = server
+            return server
+        }
+    }
+
+    func stop() {
+        running?.stop()
+        running = nil
+    }
+}
+
 /// `babyllama serve` running on a free loopback port, its log collected.
 final class ServerProcess: @unchecked Sendable {
     let process = Process()
