@@ -111,6 +111,45 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// Each vector of a batch gets exactly the bits it gets alone (fp32 and fp16 weights):
+    /// the tiles sum every (row, vector) dot product in the one-vector kernel's order, so a
+    /// sequence's logits do not depend on what else is in its batch.
+    func testBatchedMatmulIsBitIdenticalToOneVector() {
+        var random = SeededRandom(seed: 12)
+        for cols in [1, 7, 8, 9, 16, 24, 33, 64, 100, 172, 288] {
+            for (rows, range) in Self.rowRanges {
+                for count in [2, 3, 4, 5, 7, 32] {
+                    let w = random.floats(rows * cols), x = random.floats(count * cols)
+                    let halves = w.map { Float16($0).bitPattern }
+                    var batched = [Float](repeating: Self.sentinel, count: count * rows)
+                    var halfBatched = batched
+                    withBatches(&batched, outputWidth: rows, x, inputWidth: cols) { out, x in
+                        Kernels.matmul(out, x, w, cols: cols, rows: range)
+                    }
+                    withBatches(&halfBatched, outputWidth: rows, x, inputWidth: cols) { out, x in
+                        HalfKernels.matmul(out, x, halves, cols: cols, rows: range)
+                    }
+                    for b in 0..<count {
+                        let vector = Array(x[(b * cols)..<((b + 1) * cols)])
+                        var alone = [Float](repeating: Self.sentinel, count: rows), halfAlone = alone
+                        withBatches(&alone, outputWidth: rows, vector, inputWidth: cols) { out, x in
+                            Kernels.matmul(out, x, w, cols: cols, rows: range)
+                        }
+                        withBatches(&halfAlone, outputWidth: rows, vector, inputWidth: cols) { out, x in
+                            HalfKernels.matmul(out, x, halves, cols: cols, rows: range)
+                        }
+                        for i in 0..<rows {
+                            XCTAssertEqual(batched[b * rows + i].bitPattern, alone[i].bitPattern,
+                                           "fp32 cols \(cols) batch \(count) vector \(b) row \(i)")
+                            XCTAssertEqual(halfBatched[b * rows + i].bitPattern, halfAlone[i].bitPattern,
+                                           "fp16 cols \(cols) batch \(count) vector \(b) row \(i)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Attention scores: the SIMD kernel (positions in lanes) equals run.c's loop bit for bit.
     func testAttentionScoresAreRunCsBitForBit() {
         var random = SeededRandom(seed: 3)
