@@ -104,69 +104,118 @@ public enum QuantizedKernels {
         }
     }
 
-    /// The same sums over `rows`, eight rows at a time, equal to `matmulReference`
-    /// bit for bit: each group's integer dot product is exact in any order, and
-    /// the float accumulation runs in SIMD lanes (one row per lane) in runq.c's
-    /// group order. Integer products use 16-bit lanes multiplied into 32-bit pair
-    /// sums (x86's vpmaddwd); one row's partial sums are folded with seven others'
-    /// so a group's eight row totals come out in one vector.
+    /// The same sums over `rows`, equal to `matmulReference` bit for bit: each group's
+    /// integer dot product is exact in any order (16-bit lanes multiplied into 32-bit
+    /// pair sums, x86's vpmaddwd), and each row's group contributions
+    /// `float(Σ q·w) · w_scale · x_scale` are added one by one in runq.c's order.
+    ///
+    /// Memory streams: one row at a time, front to back, so each thread reads its
+    /// contiguous range of the matrix (values, and the scales beside it) as one long
+    /// sequential stream, the pattern every hardware prefetcher follows. A row
+    /// (≤ a few KB) stays in L1 while every vector of a batch is multiplied by it, so a
+    /// batch reads the matrix from memory once. The input's widened values and
+    /// scales (`cols` × 2 + `cols / groupSize` × 4 bytes a vector) stay in L1/L2.
     public static func matmul(_ out: VectorBatch, _ x: QuantizedBatch, count: Int,
                               values: UnsafePointer<Int8>, scales: UnsafePointer<Float>,
                               cols: Int, rows: Range<Int>) {
+        let groupSize = x.groupSize
+        let groups = cols / groupSize
+        if groupSize % 16 != 0 {
+            for b in 0..<count {
+                matvecScalar(out[b], x[b], values: values, scales: scales, cols: cols, rows: rows)
+            }
+            return
+        }
         if count == 1 {
             matvec(out.base, x[0], values: values, scales: scales, cols: cols, rows: rows)
             return
         }
-        // Eight rows at a time for every vector, so the rows stay in L1 across the batch.
-        var start = rows.lowerBound
-        while start < rows.upperBound {
-            let end = min(rows.upperBound, start + 8)
-            for b in 0..<count {
-                matvec(out[b], x[b], values: values, scales: scales, cols: cols, rows: start..<end)
-            }
-            start = end
+        // The group size as a constant where export.py's usual sizes allow, so the
+        // group loops unroll completely.
+        switch groupSize {
+        case 32: rowsTimesBatch(out, x, count, values, scales, cols, groups, rows, groupSize: 32)
+        case 64: rowsTimesBatch(out, x, count, values, scales, cols, groups, rows, groupSize: 64)
+        default: rowsTimesBatch(out, x, count, values, scales, cols, groups, rows, groupSize: groupSize)
         }
     }
 
-    /// One vector: `out[i]` for the rows in `rows`.
+    @inline(__always)
+    static func rowsTimesBatch(_ out: VectorBatch, _ x: QuantizedBatch, _ count: Int,
+                               _ values: UnsafePointer<Int8>, _ scales: UnsafePointer<Float>,
+                               _ cols: Int, _ groups: Int, _ rows: Range<Int>, groupSize: Int) {
+        for i in rows {
+            let row = values + i * cols, rowScales = scales + i * groups
+            for b in 0..<count {
+                out[b][i] = rowDot(row, rowScales, x[b], groups: groups, groupSize: groupSize)
+            }
+        }
+    }
+
+    /// One vector: `out[i]` for the rows in `rows`, one row after another.
     static func matvec(_ out: UnsafeMutablePointer<Float>, _ x: QuantizedVector,
                        values: UnsafePointer<Int8>, scales: UnsafePointer<Float>,
                        cols: Int, rows: Range<Int>) {
         let groupSize = x.groupSize
         let groups = cols / groupSize
-        var i = rows.lowerBound
-        if groupSize % 16 == 0 {
-            while i + 8 <= rows.upperBound {
-                let row = values + i * cols
-                var total = SIMD8<Float>()
-                for group in 0..<groups {
-                    let j = group * groupSize
-                    if j & 63 == 0 {
-                        // The next block of eight rows, a cache line per row.
-                        let next = row + 8 * cols + j
-                        for r in 0..<8 { shim_prefetch(next + r * cols) }
-                    }
-                    let xw = UnsafePointer(x.wideValues + j)
-                    let s0 = groupDot(row + j, xw, groupSize)
-                    let s1 = groupDot(row + cols + j, xw, groupSize)
-                    let s2 = groupDot(row + 2 * cols + j, xw, groupSize)
-                    let s3 = groupDot(row + 3 * cols + j, xw, groupSize)
-                    let s4 = groupDot(row + 4 * cols + j, xw, groupSize)
-                    let s5 = groupDot(row + 5 * cols + j, xw, groupSize)
-                    let s6 = groupDot(row + 6 * cols + j, xw, groupSize)
-                    let s7 = groupDot(row + 7 * cols + j, xw, groupSize)
-                    let sums = fold(fold(fold(s0, s1), fold(s2, s3)), fold(fold(s4, s5), fold(s6, s7)))
-                    let scale = scales + i * groups + group
-                    let weightScales = SIMD8<Float>(
-                        scale[0], scale[groups], scale[2 * groups], scale[3 * groups],
-                        scale[4 * groups], scale[5 * groups], scale[6 * groups], scale[7 * groups])
-                    total += SIMD8<Float>(sums) * weightScales * SIMD8<Float>(repeating: x.scales[group])
-                }
-                UnsafeMutableRawPointer(out + i).storeBytes(of: total, as: SIMD8<Float>.self)
-                i += 8
-            }
+        switch groupSize {
+        case 32: rowsTimesVector(out, x, values, scales, cols, groups, rows, groupSize: 32)
+        case 64: rowsTimesVector(out, x, values, scales, cols, groups, rows, groupSize: 64)
+        default: rowsTimesVector(out, x, values, scales, cols, groups, rows, groupSize: groupSize)
         }
-        while i < rows.upperBound {
+    }
+
+    @inline(__always)
+    static func rowsTimesVector(_ out: UnsafeMutablePointer<Float>, _ x: QuantizedVector,
+                                _ values: UnsafePointer<Int8>, _ scales: UnsafePointer<Float>,
+                                _ cols: Int, _ groups: Int, _ rows: Range<Int>, groupSize: Int) {
+        for i in rows {
+            out[i] = rowDot(values + i * cols, scales + i * groups, x, groups: groups, groupSize: groupSize)
+        }
+    }
+
+    /// One row against one vector (`groupSize` a multiple of 16): eight groups' integer
+    /// sums at a time folded into one vector, scaled in one vector multiply, then added
+    /// to the row's total group by group, in order.
+    @inline(__always)
+    static func rowDot(_ w: UnsafePointer<Int8>, _ ws: UnsafePointer<Float>, _ x: QuantizedVector,
+                       groups: Int, groupSize: Int) -> Float {
+        var value: Float = 0
+        var g = 0
+        while g + 8 <= groups {
+            let j = g * groupSize
+            let xw = UnsafePointer(x.wideValues + j), row = w + j
+            let s0 = groupDot(row, xw, groupSize)
+            let s1 = groupDot(row + groupSize, xw + groupSize, groupSize)
+            let s2 = groupDot(row + 2 * groupSize, xw + 2 * groupSize, groupSize)
+            let s3 = groupDot(row + 3 * groupSize, xw + 3 * groupSize, groupSize)
+            let s4 = groupDot(row + 4 * groupSize, xw + 4 * groupSize, groupSize)
+            let s5 = groupDot(row + 5 * groupSize, xw + 5 * groupSize, groupSize)
+            let s6 = groupDot(row + 6 * groupSize, xw + 6 * groupSize, groupSize)
+            let s7 = groupDot(row + 7 * groupSize, xw + 7 * groupSize, groupSize)
+            let sums = fold(fold(fold(s0, s1), fold(s2, s3)), fold(fold(s4, s5), fold(s6, s7)))
+            let terms = SIMD8<Float>(sums) * Kernels.load8(ws + g) * Kernels.load8(UnsafePointer(x.scales + g))
+            value += terms[0]; value += terms[1]; value += terms[2]; value += terms[3]
+            value += terms[4]; value += terms[5]; value += terms[6]; value += terms[7]
+            g += 8
+        }
+        while g < groups {
+            let j = g * groupSize
+            let partial = groupDot(w + j, UnsafePointer(x.wideValues + j), groupSize)
+            let four = partial.lowHalf &+ partial.highHalf
+            let two = four.lowHalf &+ four.highHalf
+            value += Float(two[0] &+ two[1]) * ws[g] * x.scales[g]
+            g += 1
+        }
+        return value
+    }
+
+    /// Group sizes that are not a multiple of 16 (none that export.py writes for these models).
+    static func matvecScalar(_ out: UnsafeMutablePointer<Float>, _ x: QuantizedVector,
+                             values: UnsafePointer<Int8>, scales: UnsafePointer<Float>,
+                             cols: Int, rows: Range<Int>) {
+        let groupSize = x.groupSize
+        let groups = cols / groupSize
+        for i in rows {
             var value: Float = 0
             for group in 0..<groups {
                 let j = group * groupSize
@@ -174,11 +223,10 @@ public enum QuantizedKernels {
                 value += Float(integer) * scales[i * groups + group] * x.scales[group]
             }
             out[i] = value
-            i += 1
         }
     }
 
-    /// `Σ a[k] · b[k]` over int8 values with int32 accumulation (rows past the last block of eight).
+    /// `Σ a[k] · b[k]` over int8 values with int32 accumulation.
     @inline(__always)
     static func dotInt8(_ a: UnsafePointer<Int8>, _ b: UnsafePointer<Int8>, count: Int) -> Int32 {
         var accumulator = SIMD8<Int32>()
