@@ -70,7 +70,13 @@ struct BenchCommand: ParsableCommand {
             for setup in setups {
                 results.append(try measure(model, setup))
             }
-            report(model, results)
+            // The host's streaming-read bandwidth on each thread count measured: decode
+            // reads every weight once a token, so this is its ceiling.
+            var streams: [Int: Double] = [:]
+            for threads in Set(setups.map(\.threads)) {
+                streams[threads] = MemoryBandwidth.streamingRead(pool: WorkerPool(threadCount: threads))
+            }
+            report(model, results, streams)
         }
     }
 
@@ -122,7 +128,7 @@ struct BenchCommand: ParsableCommand {
         return total
     }
 
-    private func report(_ model: Checkpoint, _ results: [BenchResult]) {
+    private func report(_ model: Checkpoint, _ results: [BenchResult], _ streams: [Int: Double]) {
         let config = model.config
         let scalar = results.first { $0.setup.kernels == .scalar }
         if json {
@@ -137,6 +143,7 @@ struct BenchCommand: ParsableCommand {
                     ("prefill_tok_s", .double(result.prefill.median)),
                     ("weight_bytes_per_token", .int(result.weightBytesPerToken)),
                     ("weight_gb_per_s", .double(Double(result.weightBytesPerToken) * result.decode.median / 1e9)),
+                    ("stream_read_gb_per_s", .double((streams[result.setup.threads] ?? 0) / 1e9)),
                     ("rss_mib", .double(Double(result.residentKiB) / 1024)),
                     ("peak_rss_mib", .double(Double(result.peakResidentKiB) / 1024)),
                 ]
@@ -151,6 +158,7 @@ struct BenchCommand: ParsableCommand {
             let object = JSONValue.object([
                 ("model", .string(model.path)),
                 ("format", .string(model.format.name)),
+                ("stream_read_gb_per_s", .object(streams.keys.sorted().map { ("\($0)", .double(streams[$0]! / 1e9)) })),
                 ("file_bytes", .int(model.file.size)),
                 ("steps", .int(steps)), ("prompt_tokens", .int(promptTokens)), ("runs", .int(runs)),
                 ("results", .array(items)),
@@ -164,7 +172,7 @@ struct BenchCommand: ParsableCommand {
         print("decode: \(steps) positions from BOS, greedy; prefill: \(promptTokens) tokens; "
               + "median of \(runs) runs after 1 warm-up")
         let header = ["path", "threads", "decode tok/s", "(min-max)", "ms/token", "prefill tok/s",
-                      "weights GB/s", "RSS MiB"] + (scalar != nil ? ["decode ×scalar", "prefill ×scalar"] : [])
+                      "weights GB/s", "of stream", "RSS MiB"] + (scalar != nil ? ["decode ×scalar", "prefill ×scalar"] : [])
         var rows: [[String]] = [header]
         for result in results {
             var row = [
@@ -174,6 +182,9 @@ struct BenchCommand: ParsableCommand {
                 fixed(1000 / result.decode.median, 3),
                 fixed(result.prefill.median, 0),
                 fixed(Double(result.weightBytesPerToken) * result.decode.median / 1e9, 1),
+                streams[result.setup.threads].map {
+                    fixed(100 * Double(result.weightBytesPerToken) * result.decode.median / $0, 0) + "%"
+                } ?? "-",
                 fixed(Double(result.residentKiB) / 1024, 1),
             ]
             if let scalar {
@@ -188,6 +199,9 @@ struct BenchCommand: ParsableCommand {
             print(row.enumerated().map { padded($1, widths[$0]) }
                 .joined(separator: "  "))
         }
+        print("streaming read (\(MemoryBandwidth.defaultMiB) MiB, median of 5 passes): "
+              + streams.keys.sorted().map { "\(fixed(streams[$0]! / 1e9, 1)) GB/s on \($0) thread\($0 == 1 ? "" : "s")" }
+                .joined(separator: ", "))
         print("peak RSS: \(fixed(Double(results.map(\.peakResidentKiB).max() ?? 0) / 1024, 1)) MiB")
     }
 }
