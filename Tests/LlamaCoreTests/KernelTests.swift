@@ -436,7 +436,7 @@ final class KernelTests: XCTestCase {
     func testQuantizedMatmulIsBitExactOnModelShapes() {
         var random = SeededRandom(seed: 14)
         for (cols, groupSize) in [(288, 32), (768, 32), (512, 64), (1376, 32), (64, 8), (96, 48), (256, 16)] {
-            let rows = 11, count = 4
+            let rows = 11, count = 17
             let batch = QuantizedBatch.allocate(width: cols, capacity: count, groupSize: groupSize)
             defer { batch.deallocate() }
             let inputs = random.floats(count * cols, in: -2...2)
@@ -447,7 +447,7 @@ final class KernelTests: XCTestCase {
             }
             let w = (0..<(rows * cols)).map { _ in Int8.random(in: -128...127, using: &random) }
             let ws = random.floats(rows * cols / groupSize, in: 0.001...0.1)
-            for n in [1, count] {
+            for n in [1, 4, 8, 9, count] {
                 var out = [Float](repeating: Self.sentinel, count: n * rows)
                 out.withUnsafeMutableBufferPointer { out in
                     QuantizedKernels.matmul(VectorBatch(base: out.baseAddress!, stride: rows, count: n), batch,
