@@ -124,26 +124,34 @@ public enum Kernels {
     /// vector) summed exactly as `dot` sums it; vectors left over go through `dot`.
     static func matmulTiled<W: KernelWeight>(_ out: VectorBatch, _ x: VectorBatch, _ w: UnsafePointer<W>,
                                              cols: Int, rows: Range<Int>) {
-        var i = rows.lowerBound
-        while i + 2 <= rows.upperBound {
-            let r0 = w + i * cols, r1 = r0 + cols
+        // Blocks of rows that fit in half of L1 with room for three input vectors: each
+        // block is read from memory once, then from L1 for every group of three vectors,
+        // whose inputs stay in L1 across the block's row pairs.
+        let rowBytes = cols * MemoryLayout<W>.size
+        let blockRows = max(2, min(64, (16 * 1024 / rowBytes)) & ~1)
+        var start = rows.lowerBound
+        while start < rows.upperBound {
+            let end = min(rows.upperBound, start + blockRows)
             var b = 0
             while b + 3 <= x.count {
-                tile2x3(out, x, b, r0, r1, i, cols)
+                var i = start
+                while i + 2 <= end {
+                    let r0 = w + i * cols
+                    tile2x3(out, x, b, r0, r0 + cols, i, cols)
+                    i += 2
+                }
+                if i < end {
+                    let row = w + i * cols
+                    for k in b..<(b + 3) { out[k][i] = dot(row, x[k], cols) }
+                }
                 b += 3
             }
             while b < x.count {
                 let input = UnsafePointer(x[b])
-                let o = out[b]
-                o[i] = dot(r0, input, cols)
-                o[i + 1] = dot(r1, input, cols)
+                for i in start..<end { out[b][i] = dot(w + i * cols, input, cols) }
                 b += 1
             }
-            i += 2
-        }
-        if i < rows.upperBound {
-            let row = w + i * cols
-            for b in 0..<x.count { out[b][i] = dot(row, x[b], cols) }
+            start = end
         }
     }
 
