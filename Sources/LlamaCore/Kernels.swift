@@ -92,10 +92,34 @@ public enum Kernels {
     /// (one sequential stream over `rows.count × cols` weights; `x` stays in L1).
     static func matvec<W: KernelWeight>(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
                                         _ w: UnsafePointer<W>, cols: Int, rows: Range<Int>) {
+        if rows.count * cols * MemoryLayout<W>.size >= nonTemporalBytes {
+            // A share this large (the classifier: 37 MB in fp32 for the 15M shape) would
+            // push everything else out of the last-level cache on every token. Each line is
+            // requested `prefetchDistance` bytes ahead with a non-temporal hint, so (on CPUs
+            // that honour it, AMD's and Intel's) it does not displace the layer weights,
+            // which then stay in L3 from one token to the next; elsewhere it is an ordinary
+            // prefetch of the same single stream.
+            for i in rows {
+                let row = w + i * cols
+                let ahead = UnsafeRawPointer(row) + prefetchDistance
+                var offset = 0
+                while offset < cols * MemoryLayout<W>.size {
+                    shim_prefetch(ahead + offset)
+                    offset += 64
+                }
+                out[i] = dot(row, x, cols)
+            }
+            return
+        }
         for i in rows {
             out[i] = dot(w + i * cols, x, cols)
         }
     }
+
+    /// A thread's share of a matrix at least this large is streamed non-temporally (`matvec`).
+    static var nonTemporalBytes: Int { 4 << 20 }
+    /// How far ahead of the row being read `matvec` requests lines of a streamed share.
+    static var prefetchDistance: Int { 8 << 10 }
 
     /// One (row, vector) dot product in the fixed order described at `matmul`.
     @inline(__always)
