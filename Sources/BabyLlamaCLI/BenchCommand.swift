@@ -59,6 +59,20 @@ struct BenchCommand: Command {
             for setup in setups {
                 results.append(try measure(checkpoint, setup))
             }
+            // Then the host's streaming-read bandwidth for each thread count (after the
+            // runs, so their resident-memory figures do not count its buffer).
+            var streams: [(threads: Int, bytesPerSecond: Double)] = []
+            for index in results.indices {
+                let threads = results[index].setup.threads
+                if let known = streams.first(where: { $0.threads == threads }) {
+                    results[index].streamReadBytesPerSecond = known.bytesPerSecond
+                } else {
+                    let rate = MemoryBandwidth.streamingRead(pool: WorkerPool(threadCount: threads),
+                                                            byteCount: BenchCommand.streamBytes)
+                    results[index].streamReadBytesPerSecond = rate
+                    streams.append((threads, rate))
+                }
+            }
             let report = BenchReport(checkpoint: checkpoint, steps: steps, promptTokens: promptTokens, runs: runs,
                                      results: results)
             standardOutput(Array((json ? report.json() : report.text()).utf8))
@@ -97,7 +111,15 @@ struct BenchCommand: Command {
         }
         return BenchResult(setup: setup, decode: RateSummary(decodeRates), prefill: RateSummary(prefillRates),
                            weightBytesPerToken: BenchCommand.decodeWeightBytes(transformer.weights),
+                           streamReadBytesPerSecond: 0,
                            residentKiB: Int(shim_current_rss_kib()), peakResidentKiB: Int(shim_peak_rss_kib()))
+    }
+
+    /// The buffer the streaming-read figure reads: several times any last-level cache,
+    /// but no more than a quarter of the machine's memory (the Duo has 64 MB).
+    static var streamBytes: Int {
+        let quarter = Int(shim_physical_memory_bytes()) / 4
+        return min(MemoryBandwidth.defaultMiB << 20, quarter > 0 ? quarter : 16 << 20)
     }
 
     /// Bytes of weights one decode step reads: every layer matrix and the classifier.

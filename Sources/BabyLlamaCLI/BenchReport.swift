@@ -23,6 +23,7 @@ struct BenchReport {
                 ("prefill_tok_s", .double(result.prefill.median)),
                 ("weight_bytes_per_token", .int(result.weightBytesPerToken)),
                 ("weight_gb_per_s", .double(Double(result.weightBytesPerToken) * result.decode.median / 1e9)),
+                ("stream_read_gb_per_s", .double(result.streamReadBytesPerSecond / 1e9)),
                 ("rss_mib", .double(Double(result.residentKiB) / 1024)),
                 ("peak_rss_mib", .double(Double(result.peakResidentKiB) / 1024)),
             ]
@@ -52,7 +53,7 @@ struct BenchReport {
         out += "decode: \(steps) positions from BOS, greedy; prefill: \(promptTokens) tokens; "
             + "median of \(runs) runs after 1 warm-up\n"
         let header = ["path", "threads", "decode tok/s", "(min-max)", "ms/token", "prefill tok/s",
-                      "weights GB/s", "RSS MiB"] + (scalar != nil ? ["decode ×scalar", "prefill ×scalar"] : [])
+                      "weights GB/s", "of stream", "RSS MiB"] + (scalar != nil ? ["decode ×scalar", "prefill ×scalar"] : [])
         var rows: [[String]] = [header]
         for result in results {
             var row = [
@@ -63,6 +64,9 @@ struct BenchReport {
                 FixedDecimal.format(1000 / result.decode.median, decimals: 3),
                 FixedDecimal.format(result.prefill.median, decimals: 0),
                 FixedDecimal.format(Double(result.weightBytesPerToken) * result.decode.median / 1e9, decimals: 1),
+                result.streamReadBytesPerSecond > 0
+                    ? FixedDecimal.format(100 * Double(result.weightBytesPerToken) * result.decode.median
+                                          / result.streamReadBytesPerSecond, decimals: 0) + "%" : "-",
                 FixedDecimal.format(Double(result.residentKiB) / 1024, decimals: 1),
             ]
             if let scalar {
@@ -83,6 +87,14 @@ struct BenchReport {
         }
         var peak = 0
         for result in results { peak = max(peak, result.peakResidentKiB) }
-        return out + "peak RSS: \(FixedDecimal.format(Double(peak) / 1024, decimals: 1)) MiB\n"
+        var streams: [String] = []
+        for result in results where !streams.contains(where: { $0.hasSuffix(" on \(result.setup.threads) thread(s)") }) {
+            streams.append(FixedDecimal.format(result.streamReadBytesPerSecond / 1e9, decimals: 1)
+                           + " GB/s on \(result.setup.threads) thread(s)")
+        }
+        var streamLine = ""
+        for (index, item) in streams.enumerated() { streamLine += (index == 0 ? "" : ", ") + item }
+        out += "streaming read (\(BenchCommand.streamBytes >> 20) MiB, median of 5 passes): " + streamLine + "\n"
+        return out + "peak RSS of the runs: \(FixedDecimal.format(Double(peak) / 1024, decimals: 1)) MiB\n"
     }
 }

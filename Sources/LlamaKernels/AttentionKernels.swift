@@ -44,19 +44,39 @@ public enum AttentionKernels {
         }
     }
 
-    /// The same scores, eight positions per SIMD vector (one position per lane,
-    /// so each lane's sum runs in run.c's order).
+    /// The same scores, one position per SIMD lane (so each lane's sum runs in run.c's
+    /// order), 32 positions at a time in four independent accumulators: each key
+    /// component `i` is then read as two whole cache lines (128 bytes of consecutive
+    /// positions), the four add chains overlap, and the `headSize` streams of the
+    /// transposed cache (one per component, `keyStride` floats apart) advance 32
+    /// positions per pass. Eight at a time, then run.c's loop, for what is left.
     public static func attentionScores(_ scores: UnsafeMutablePointer<Float>, query: UnsafePointer<Float>,
                                        keys: UnsafePointer<Float>, keyStride: Int,
                                        headSize: Int, count: Int) {
-        let divisor = Float(headSize).squareRoot()
+        let divisor = SIMD8<Float>(repeating: Float(headSize).squareRoot())
         var t = 0
+        while t + 32 <= count {
+            var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
+            for i in 0..<headSize {
+                let q = SIMD8<Float>(repeating: query[i])
+                let key = keys + i * keyStride + t
+                s0 = s0 + q * SIMDLanes.load8(key)
+                s1 = s1 + q * SIMDLanes.load8(key + 8)
+                s2 = s2 + q * SIMDLanes.load8(key + 16)
+                s3 = s3 + q * SIMDLanes.load8(key + 24)
+            }
+            SIMDLanes.store8(s0 / divisor, scores + t)
+            SIMDLanes.store8(s1 / divisor, scores + t + 8)
+            SIMDLanes.store8(s2 / divisor, scores + t + 16)
+            SIMDLanes.store8(s3 / divisor, scores + t + 24)
+            t += 32
+        }
         while t + 8 <= count {
             var score = SIMD8<Float>()
             for i in 0..<headSize {
                 score = score + SIMD8<Float>(repeating: query[i]) * SIMDLanes.load8(keys + i * keyStride + t)
             }
-            SIMDLanes.store8(score / SIMD8<Float>(repeating: divisor), scores + t)
+            SIMDLanes.store8(score / divisor, scores + t)
             t += 8
         }
         if t < count {
@@ -78,11 +98,32 @@ public enum AttentionKernels {
         }
     }
 
-    /// The same sums, eight elements per SIMD vector.
+    /// The same sums, one element per SIMD lane (each lane accumulates over positions
+    /// in run.c's order). Positions are the outer loop and up to 32 elements the inner
+    /// one, in four independent accumulators: each position's value row is read once
+    /// per 32 elements, front to back (one stream through the cache, `valueStride`
+    /// floats a step), and four add chains overlap. 8 elements at a time, then run.c's
+    /// loop, for what is left.
     public static func weightedSum(_ out: UnsafeMutablePointer<Float>, weights: UnsafePointer<Float>,
                                    values: UnsafePointer<Float>, valueStride: Int,
                                    headSize: Int, count: Int) {
         var i = 0
+        while i + 32 <= headSize {
+            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+            for t in 0..<count {
+                let weight = SIMD8<Float>(repeating: weights[t])
+                let value = values + t * valueStride + i
+                a0 = a0 + weight * SIMDLanes.load8(value)
+                a1 = a1 + weight * SIMDLanes.load8(value + 8)
+                a2 = a2 + weight * SIMDLanes.load8(value + 16)
+                a3 = a3 + weight * SIMDLanes.load8(value + 24)
+            }
+            SIMDLanes.store8(a0, out + i)
+            SIMDLanes.store8(a1, out + i + 8)
+            SIMDLanes.store8(a2, out + i + 16)
+            SIMDLanes.store8(a3, out + i + 24)
+            i += 32
+        }
         while i + 8 <= headSize {
             var total = SIMD8<Float>()
             for t in 0..<count {

@@ -1,9 +1,11 @@
 import CShim
 
 /// The fp32 matmul: weights as the checkpoint stores them (run.c's format). The
-/// SIMD kernel sums each row in its own order (its logits differ from run.c's in
-/// the last bits); `matmulReference` is run.c's loop, which `--kernels scalar` runs
-/// and tests hold the SIMD kernel to. Single-threaded: callers split the rows.
+/// SIMD kernel sums each row in its own fixed order (its logits differ from run.c's
+/// in the last bits; a vector's outputs are the same alone or in a batch);
+/// `matmulReference` is run.c's loop, which `--kernels scalar` runs and tests hold
+/// the SIMD kernel to. Single-threaded: callers split the rows. `HalfKernels` runs
+/// the same code over fp16 weights (`KernelWeight`).
 public enum FloatKernels {
     /// `out[i] = Σ_j w[i][j] · x[j]` for `rows` rows of `cols` columns, summed in order (run.c).
     public static func matmulReference(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
@@ -16,112 +18,171 @@ public enum FloatKernels {
     }
 
     /// `out[b][i] = W[i] · x[b]` for the rows in `rows` and every vector of the batch.
-    /// One vector: four rows per pass share each load of `x`, 16 lanes per row keep
-    /// enough FMA chains in flight to run at memory speed. Several vectors: tiles of
-    /// four rows by two vectors, so each weight is read from memory once per batch.
+    ///
+    /// Every (row, vector) dot product is summed in one fixed order, whichever kernel
+    /// computes it (`dot` or the tiles below), so a vector's outputs are bit-identical
+    /// alone or in a batch of any size: 16 lanes (two 8-float halves of fused
+    /// multiply-adds) over the columns in blocks of 16; one more block of 8 into the low
+    /// half; the halves added and folded 8 → 4 → 2 → 1; then the last `cols % 8`
+    /// products added in order.
+    ///
+    /// Memory streams. One vector (decode) walks the rows one at a time, so each thread
+    /// reads its contiguous range of the matrix as one long sequential stream: the
+    /// pattern every hardware prefetcher follows, and the one that keeps the most
+    /// cache-line requests in flight (rows interleaved instead make several short
+    /// streams, 18 lines each for a 288-column row, which some prefetchers never pick
+    /// up). A row's two FMA chains are independent of the next row's, so the
+    /// out-of-order core overlaps consecutive rows without the code interleaving them.
+    /// Several vectors (prefill, batches) go two rows × three vectors at a time: the two
+    /// rows are read from memory once, then from L1 for every group of three vectors;
+    /// the batch's vectors (≤ 32 × cols floats) come from L1/L2.
     public static func matmul(_ out: VectorBatch, _ x: VectorBatch, _ w: UnsafePointer<Float>,
                               cols: Int, rows: Range<Int>) {
+        matmulRows(out, x, w, cols: cols, rows: rows)
+    }
+
+    /// `matmul` for any weight element (fp32 here, fp16 in `HalfKernels`): the same
+    /// streams and summation order, the weights widened to fp32 as they are loaded.
+    @inline(__always)
+    static func matmulRows<W: KernelWeight>(_ out: VectorBatch, _ x: VectorBatch, _ w: UnsafePointer<W>,
+                                            cols: Int, rows: Range<Int>) {
         if x.count == 1 {
             matvec(out.base, x.base, w, cols: cols, rows: rows)
-            return
-        }
-        var i = rows.lowerBound
-        while i + 4 <= rows.upperBound {
-            let r0 = w + i * cols, r1 = r0 + cols, r2 = r1 + cols, r3 = r2 + cols
-            var b = 0
-            while b + 2 <= x.count {
-                let x0 = UnsafePointer(x[b]), x1 = UnsafePointer(x[b + 1])
-                var a00 = SIMD8<Float>(), a10 = SIMD8<Float>(), a20 = SIMD8<Float>(), a30 = SIMD8<Float>()
-                var a01 = SIMD8<Float>(), a11 = SIMD8<Float>(), a21 = SIMD8<Float>(), a31 = SIMD8<Float>()
-                var j = 0
-                while j + 8 <= cols {
-                    let v0 = SIMDLanes.load8(x0 + j), v1 = SIMDLanes.load8(x1 + j)
-                    let w0 = SIMDLanes.load8(r0 + j), w1 = SIMDLanes.load8(r1 + j)
-                    let w2 = SIMDLanes.load8(r2 + j), w3 = SIMDLanes.load8(r3 + j)
-                    a00.addProduct(w0, v0); a01.addProduct(w0, v1)
-                    a10.addProduct(w1, v0); a11.addProduct(w1, v1)
-                    a20.addProduct(w2, v0); a21.addProduct(w2, v1)
-                    a30.addProduct(w3, v0); a31.addProduct(w3, v1)
-                    j += 8
-                }
-                var s00 = SIMDLanes.sum(a00), s10 = SIMDLanes.sum(a10)
-                var s20 = SIMDLanes.sum(a20), s30 = SIMDLanes.sum(a30)
-                var s01 = SIMDLanes.sum(a01), s11 = SIMDLanes.sum(a11)
-                var s21 = SIMDLanes.sum(a21), s31 = SIMDLanes.sum(a31)
-                while j < cols {
-                    let v0 = x0[j], v1 = x1[j]
-                    s00 += r0[j] * v0; s01 += r0[j] * v1
-                    s10 += r1[j] * v0; s11 += r1[j] * v1
-                    s20 += r2[j] * v0; s21 += r2[j] * v1
-                    s30 += r3[j] * v0; s31 += r3[j] * v1
-                    j += 1
-                }
-                let o0 = out[b], o1 = out[b + 1]
-                o0[i] = s00; o0[i + 1] = s10; o0[i + 2] = s20; o0[i + 3] = s30
-                o1[i] = s01; o1[i + 1] = s11; o1[i + 2] = s21; o1[i + 3] = s31
-                b += 2
-            }
-            if b < x.count { matvec(out[b], x[b], w, cols: cols, rows: i..<(i + 4)) }
-            i += 4
-        }
-        if i < rows.upperBound {
-            for b in 0..<x.count { matvec(out[b], x[b], w, cols: cols, rows: i..<rows.upperBound) }
+        } else {
+            matmulTiled(out, x, w, cols: cols, rows: rows)
         }
     }
 
-    /// One vector: `out[i] = W[i] · x` for the rows in `rows`.
-    static func matvec(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
-                       _ w: UnsafePointer<Float>, cols: Int, rows: Range<Int>) {
-        var i = rows.lowerBound
-        while i + 4 <= rows.upperBound {
-            let r0 = w + i * cols, r1 = r0 + cols, r2 = r1 + cols, r3 = r2 + cols
-            var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
-            var j = 0
-            while j + 16 <= cols {
-                // The next block of four rows, a cache line per row per step: loads
-                // ahead of the streams keep more memory requests in flight.
-                shim_prefetch(r0 + 4 * cols + j)
-                shim_prefetch(r1 + 4 * cols + j)
-                shim_prefetch(r2 + 4 * cols + j)
-                shim_prefetch(r3 + 4 * cols + j)
-                let xv = SIMDLanes.load16(x + j)
-                a0.addProduct(SIMDLanes.load16(r0 + j), xv)
-                a1.addProduct(SIMDLanes.load16(r1 + j), xv)
-                a2.addProduct(SIMDLanes.load16(r2 + j), xv)
-                a3.addProduct(SIMDLanes.load16(r3 + j), xv)
-                j += 16
+    /// One vector: `out[i] = W[i] · x` for the rows in `rows`, one row after another
+    /// (one sequential stream over `rows.count × cols` weights; `x` stays in L1).
+    static func matvec<W: KernelWeight>(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
+                                        _ w: UnsafePointer<W>, cols: Int, rows: Range<Int>) {
+        if rows.count * cols * MemoryLayout<W>.size >= nonTemporalBytes {
+            // A share this large (the classifier: 37 MB in fp32 for the 15M shape) would
+            // push everything else out of the last-level cache on every token. Each line is
+            // requested `prefetchDistance` bytes ahead with a non-temporal hint, so (on CPUs
+            // that honour it, AMD's and Intel's) it does not displace the layer weights,
+            // which then stay in L3 from one token to the next; elsewhere it is an ordinary
+            // prefetch of the same single stream.
+            for i in rows {
+                let row = w + i * cols
+                let ahead = UnsafeRawPointer(row) + prefetchDistance
+                var offset = 0
+                while offset < cols * MemoryLayout<W>.size {
+                    shim_prefetch(ahead + offset)
+                    offset += 64
+                }
+                out[i] = dot(row, x, cols)
             }
-            var s0 = SIMDLanes.sum(a0), s1 = SIMDLanes.sum(a1)
-            var s2 = SIMDLanes.sum(a2), s3 = SIMDLanes.sum(a3)
-            while j < cols {
-                let xj = x[j]
-                s0 += r0[j] * xj
-                s1 += r1[j] * xj
-                s2 += r2[j] * xj
-                s3 += r3[j] * xj
-                j += 1
-            }
-            out[i] = s0
-            out[i + 1] = s1
-            out[i + 2] = s2
-            out[i + 3] = s3
-            i += 4
+            return
         }
-        while i < rows.upperBound {
-            let row = w + i * cols
-            var accumulator = SIMD16<Float>()
-            var j = 0
-            while j + 16 <= cols {
-                accumulator.addProduct(SIMDLanes.load16(row + j), SIMDLanes.load16(x + j))
-                j += 16
-            }
-            var total = SIMDLanes.sum(accumulator)
-            while j < cols {
-                total += row[j] * x[j]
-                j += 1
-            }
-            out[i] = total
-            i += 1
+        for i in rows {
+            out[i] = dot(w + i * cols, x, cols)
         }
     }
+
+    /// A thread's share of a matrix at least this large is streamed non-temporally (`matvec`).
+    static var nonTemporalBytes: Int { 4 << 20 }
+    /// How far ahead of the row being read `matvec` requests lines of a streamed share.
+    static var prefetchDistance: Int { 8 << 10 }
+
+    /// One (row, vector) dot product in the fixed order described at `matmul`.
+    @inline(__always)
+    static func dot<W: KernelWeight>(_ row: UnsafePointer<W>, _ x: UnsafePointer<Float>, _ cols: Int) -> Float {
+        var low = SIMD8<Float>(), high = SIMD8<Float>()
+        var j = 0
+        while j + 16 <= cols {
+            low.addProduct(W.load8(row + j), SIMDLanes.load8(x + j))
+            high.addProduct(W.load8(row + j + 8), SIMDLanes.load8(x + j + 8))
+            j += 16
+        }
+        if j + 8 <= cols {
+            low.addProduct(W.load8(row + j), SIMDLanes.load8(x + j))
+            j += 8
+        }
+        var total = SIMDLanes.sum(low + high)
+        while j < cols {
+            total += W.float(row[j]) * x[j]
+            j += 1
+        }
+        return total
+    }
+
+    /// Several vectors: tiles of two rows × three vectors (12 accumulators of 8 lanes,
+    /// the weights in two registers, the inputs loaded once per use), each (row,
+    /// vector) summed exactly as `dot` sums it; vectors left over go through `dot`.
+    static func matmulTiled<W: KernelWeight>(_ out: VectorBatch, _ x: VectorBatch, _ w: UnsafePointer<W>,
+                                             cols: Int, rows: Range<Int>) {
+        // Blocks of rows that fit in half of L1 with room for three input vectors: each
+        // block is read from memory once, then from L1 for every group of three vectors,
+        // whose inputs stay in L1 across the block's row pairs.
+        let rowBytes = cols * MemoryLayout<W>.size
+        let blockRows = max(2, min(64, (16 * 1024 / rowBytes)) & ~1)
+        var start = rows.lowerBound
+        while start < rows.upperBound {
+            let end = min(rows.upperBound, start + blockRows)
+            var b = 0
+            while b + 3 <= x.count {
+                var i = start
+                while i + 2 <= end {
+                    let r0 = w + i * cols
+                    tile2x3(out, x, b, r0, r0 + cols, i, cols)
+                    i += 2
+                }
+                if i < end {
+                    let row = w + i * cols
+                    for k in b..<(b + 3) { out[k][i] = dot(row, x[k], cols) }
+                }
+                b += 3
+            }
+            while b < x.count {
+                let input = UnsafePointer(x[b])
+                for i in start..<end { out[b][i] = dot(w + i * cols, input, cols) }
+                b += 1
+            }
+            start = end
+        }
+    }
+
+    /// Rows `i`, `i + 1` (at `r0`, `r1`) against vectors `b`, `b + 1`, `b + 2`.
+    @inline(__always)
+    static func tile2x3<W: KernelWeight>(_ out: VectorBatch, _ x: VectorBatch, _ b: Int,
+                                         _ r0: UnsafePointer<W>, _ r1: UnsafePointer<W>, _ i: Int, _ cols: Int) {
+        let x0 = UnsafePointer(x[b]), x1 = UnsafePointer(x[b + 1]), x2 = UnsafePointer(x[b + 2])
+        var l00 = SIMD8<Float>(), l01 = SIMD8<Float>(), l02 = SIMD8<Float>()
+        var l10 = SIMD8<Float>(), l11 = SIMD8<Float>(), l12 = SIMD8<Float>()
+        var h00 = SIMD8<Float>(), h01 = SIMD8<Float>(), h02 = SIMD8<Float>()
+        var h10 = SIMD8<Float>(), h11 = SIMD8<Float>(), h12 = SIMD8<Float>()
+        var j = 0
+        while j + 16 <= cols {
+            let w0 = W.load8(r0 + j), w1 = W.load8(r1 + j)
+            l00.addProduct(w0, SIMDLanes.load8(x0 + j)); l10.addProduct(w1, SIMDLanes.load8(x0 + j))
+            l01.addProduct(w0, SIMDLanes.load8(x1 + j)); l11.addProduct(w1, SIMDLanes.load8(x1 + j))
+            l02.addProduct(w0, SIMDLanes.load8(x2 + j)); l12.addProduct(w1, SIMDLanes.load8(x2 + j))
+            let v0 = W.load8(r0 + j + 8), v1 = W.load8(r1 + j + 8)
+            h00.addProduct(v0, SIMDLanes.load8(x0 + j + 8)); h10.addProduct(v1, SIMDLanes.load8(x0 + j + 8))
+            h01.addProduct(v0, SIMDLanes.load8(x1 + j + 8)); h11.addProduct(v1, SIMDLanes.load8(x1 + j + 8))
+            h02.addProduct(v0, SIMDLanes.load8(x2 + j + 8)); h12.addProduct(v1, SIMDLanes.load8(x2 + j + 8))
+            j += 16
+        }
+        if j + 8 <= cols {
+            let w0 = W.load8(r0 + j), w1 = W.load8(r1 + j)
+            l00.addProduct(w0, SIMDLanes.load8(x0 + j)); l10.addProduct(w1, SIMDLanes.load8(x0 + j))
+            l01.addProduct(w0, SIMDLanes.load8(x1 + j)); l11.addProduct(w1, SIMDLanes.load8(x1 + j))
+            l02.addProduct(w0, SIMDLanes.load8(x2 + j)); l12.addProduct(w1, SIMDLanes.load8(x2 + j))
+            j += 8
+        }
+        var s00 = SIMDLanes.sum(l00 + h00), s01 = SIMDLanes.sum(l01 + h01), s02 = SIMDLanes.sum(l02 + h02)
+        var s10 = SIMDLanes.sum(l10 + h10), s11 = SIMDLanes.sum(l11 + h11), s12 = SIMDLanes.sum(l12 + h12)
+        while j < cols {
+            let a = W.float(r0[j]), c = W.float(r1[j])
+            s00 += a * x0[j]; s01 += a * x1[j]; s02 += a * x2[j]
+            s10 += c * x0[j]; s11 += c * x1[j]; s12 += c * x2[j]
+            j += 1
+        }
+        let o0 = out[b], o1 = out[b + 1], o2 = out[b + 2]
+        o0[i] = s00; o1[i] = s01; o2[i] = s02
+        o0[i + 1] = s10; o1[i + 1] = s11; o2[i + 1] = s12
+    }
+
 }

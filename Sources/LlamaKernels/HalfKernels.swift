@@ -1,5 +1,13 @@
 import CShim
 
+/// fp16 weights are IEEE half bits; the matmul widens them as it loads them.
+extension UInt16: KernelWeight {
+    @inline(__always)
+    static func load8(_ p: UnsafePointer<UInt16>) -> SIMD8<Float> { HalfKernels.load8(p) }
+    @inline(__always)
+    static func float(_ value: UInt16) -> Float { HalfKernels.half(value) }
+}
+
 /// Kernels for fp16 weights with fp32 arithmetic (`--weights f16`: fp32 checkpoints
 /// converted once at load): half the bytes of fp32 per token, which is what decode
 /// speed is bound by. Weights are IEEE half bits. The SIMD matmul sums in its own
@@ -22,57 +30,12 @@ public enum HalfKernels {
     }
 
     /// `out[b][i] = float(W[i]) · x[b]` for the rows in `rows` and every vector of the batch:
-    /// four rows per pass, each converted row block reused across the batch while in L1.
+    /// `FloatKernels.matmul`'s streams, tiles and summation order (so a vector's outputs
+    /// are the same alone or in a batch), each weight widened to fp32 as it is loaded.
+    /// One vector reads the rows one at a time: one sequential stream of halves.
     public static func matmul(_ out: VectorBatch, _ x: VectorBatch, _ w: UnsafePointer<UInt16>,
                               cols: Int, rows: Range<Int>) {
-        var i = rows.lowerBound
-        while i + 4 <= rows.upperBound {
-            let r0 = w + i * cols, r1 = r0 + cols, r2 = r1 + cols, r3 = r2 + cols
-            for b in 0..<x.count {
-                let input = UnsafePointer(x[b])
-                var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-                var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>(), c3 = SIMD8<Float>()
-                var j = 0
-                while j + 16 <= cols {
-                    if b == 0 {
-                        // The next block of four rows, a cache line per row per step.
-                        shim_prefetch(r0 + 4 * cols + j)
-                        shim_prefetch(r1 + 4 * cols + j)
-                        shim_prefetch(r2 + 4 * cols + j)
-                        shim_prefetch(r3 + 4 * cols + j)
-                    }
-                    let xa = SIMDLanes.load8(input + j), xb = SIMDLanes.load8(input + j + 8)
-                    a0.addProduct(load8(r0 + j), xa); c0.addProduct(load8(r0 + j + 8), xb)
-                    a1.addProduct(load8(r1 + j), xa); c1.addProduct(load8(r1 + j + 8), xb)
-                    a2.addProduct(load8(r2 + j), xa); c2.addProduct(load8(r2 + j + 8), xb)
-                    a3.addProduct(load8(r3 + j), xa); c3.addProduct(load8(r3 + j + 8), xb)
-                    j += 16
-                }
-                var s0 = SIMDLanes.sum(a0 + c0), s1 = SIMDLanes.sum(a1 + c1)
-                var s2 = SIMDLanes.sum(a2 + c2), s3 = SIMDLanes.sum(a3 + c3)
-                while j < cols {
-                    let xj = input[j]
-                    s0 += half(r0[j]) * xj
-                    s1 += half(r1[j]) * xj
-                    s2 += half(r2[j]) * xj
-                    s3 += half(r3[j]) * xj
-                    j += 1
-                }
-                let o = out[b]
-                o[i] = s0; o[i + 1] = s1; o[i + 2] = s2; o[i + 3] = s3
-            }
-            i += 4
-        }
-        while i < rows.upperBound {
-            let row = w + i * cols
-            for b in 0..<x.count {
-                let input = UnsafePointer(x[b])
-                var value: Float = 0
-                for j in 0..<cols { value += half(row[j]) * input[j] }
-                out[b][i] = value
-            }
-            i += 1
-        }
+        FloatKernels.matmulRows(out, x, w, cols: cols, rows: rows)
     }
 
     /// Eight halves widened to floats (one vcvtph2ps where the CPU has F16C).

@@ -53,69 +53,178 @@ public enum QuantizedKernels {
         }
     }
 
-    /// The same sums over `rows`, eight rows at a time, equal to `matmulReference`
-    /// bit for bit: each group's integer dot product is exact in any order, and
-    /// the float accumulation runs in SIMD lanes (one row per lane) in runq.c's
-    /// group order. Integer products use 16-bit lanes multiplied into 32-bit pair
-    /// sums (x86's vpmaddwd); one row's partial sums are folded with seven others'
-    /// so a group's eight row totals come out in one vector.
+    /// The same sums over `rows`, equal to `matmulReference` bit for bit: each group's
+    /// integer dot product is exact in any order (16-bit lanes multiplied into 32-bit
+    /// pair sums, x86's vpmaddwd), and each row's group contributions
+    /// `float(Σ q·w) · w_scale · x_scale` are added one by one in runq.c's order.
+    ///
+    /// Memory streams: one row at a time, front to back, so each thread reads its
+    /// contiguous range of the matrix (values, and the scales beside it) as one long
+    /// sequential stream, the pattern every hardware prefetcher follows. A row
+    /// (≤ a few KB) stays in L1 while every vector of a batch is multiplied by it, so a
+    /// batch reads the matrix from memory once. The input's widened values and
+    /// scales (`cols` × 2 + `cols / groupSize` × 4 bytes a vector) stay in L1/L2.
     public static func matmul(_ out: VectorBatch, _ x: QuantizedBatch, count: Int,
                               values: UnsafePointer<Int8>, scales: UnsafePointer<Float>,
                               cols: Int, rows: Range<Int>) {
+        let groupSize = x.groupSize
+        let groups = cols / groupSize
+        if groupSize % 16 != 0 {
+            for b in 0..<count {
+                matvecScalar(out[b], x[b], values: values, scales: scales, cols: cols, rows: rows)
+            }
+            return
+        }
         if count == 1 {
             matvec(out.base, x[0], values: values, scales: scales, cols: cols, rows: rows)
             return
         }
-        // Eight rows at a time for every vector, so the rows stay in L1 across the batch.
-        var start = rows.lowerBound
-        while start < rows.upperBound {
-            let end = min(rows.upperBound, start + 8)
-            for b in 0..<count {
-                matvec(out[b], x[b], values: values, scales: scales, cols: cols, rows: start..<end)
+        // The group size as a constant where export.py's usual sizes allow, so the
+        // group loops unroll completely.
+        switch groupSize {
+        case 32: rowsTimesBatch(out, x, count, values, scales, cols, groups, rows, Group32.self)
+        case 64: rowsTimesBatch(out, x, count, values, scales, cols, groups, rows, Group64.self)
+        default:
+            for i in rows {
+                for b in 0..<count {
+                    out[b][i] = rowDot(values + i * cols, scales + i * groups, x[b], groups: groups, groupSize: groupSize)
+                }
             }
-            start = end
         }
     }
 
-    /// One vector: `out[i]` for the rows in `rows`.
+    /// A batch: each row against eight vectors at a time (`rowTimesEight`), the
+    /// vectors left over one by one (`rowDot`); both give each (row, vector) runq.c's sum.
+    @inline(__always)
+    static func rowsTimesBatch<G: GroupWidth>(_ out: VectorBatch, _ x: QuantizedBatch, _ count: Int,
+                                              _ values: UnsafePointer<Int8>, _ scales: UnsafePointer<Float>,
+                                              _ cols: Int, _ groups: Int, _ rows: Range<Int>, _: G.Type) {
+        let groupSize = G.size
+        let tiles = count / 8
+        // The inputs' scales group-major, eight vectors to a vector: [tile][group][8].
+        let inputScales = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: max(1, tiles * groups))
+        defer { inputScales.deallocate() }
+        for tile in 0..<tiles {
+            for g in 0..<groups {
+                var lanes = SIMD8<Float>()
+                for k in 0..<8 { lanes[k] = x[tile * 8 + k].scales[g] }
+                inputScales[tile * groups + g] = lanes
+            }
+        }
+        for i in rows {
+            let row = values + i * cols, rowScales = scales + i * groups
+            for tile in 0..<tiles {
+                let totals = rowTimesEight(row, rowScales, x, tile * 8, inputScales + tile * groups,
+                                           groups: groups, groupSize: groupSize)
+                for k in 0..<8 { out[tile * 8 + k][i] = totals[k] }
+            }
+            for b in (tiles * 8)..<count {
+                out[b][i] = rowDot(row, rowScales, x[b], groups: groups, groupSize: groupSize)
+            }
+        }
+    }
+
+    /// One row against vectors `first ..< first + 8`, the vectors in the lanes of the
+    /// float part: per group, the row's widened weights (read once, from L1) meet each
+    /// vector's widened values, the eight integer sums are folded into one vector, and
+    /// `float(sum) · w_scale · x_scale` is added lane by lane, group after group, in
+    /// runq.c's order.
+    @inline(__always)
+    static func rowTimesEight(_ w: UnsafePointer<Int8>, _ ws: UnsafePointer<Float>, _ x: QuantizedBatch,
+                              _ first: Int, _ inputScales: UnsafePointer<SIMD8<Float>>,
+                              groups: Int, groupSize: Int) -> SIMD8<Float> {
+        let width = x.width
+        let x0 = UnsafePointer(x.wideValues + first * width), x1 = x0 + width, x2 = x1 + width, x3 = x2 + width
+        let x4 = x3 + width, x5 = x4 + width, x6 = x5 + width, x7 = x6 + width
+        var totals = SIMD8<Float>()
+        for g in 0..<groups {
+            let j = g * groupSize
+            var s0 = SIMD8<Int32>(), s1 = SIMD8<Int32>(), s2 = SIMD8<Int32>(), s3 = SIMD8<Int32>()
+            var s4 = SIMD8<Int32>(), s5 = SIMD8<Int32>(), s6 = SIMD8<Int32>(), s7 = SIMD8<Int32>()
+            var k = j
+            while k < j + groupSize {
+                let weights = widen16(UnsafeRawPointer(w + k).loadUnaligned(as: SIMD16<Int8>.self))
+                s0 &+= multiplyAddPairs(weights, load16(x0 + k))
+                s1 &+= multiplyAddPairs(weights, load16(x1 + k))
+                s2 &+= multiplyAddPairs(weights, load16(x2 + k))
+                s3 &+= multiplyAddPairs(weights, load16(x3 + k))
+                s4 &+= multiplyAddPairs(weights, load16(x4 + k))
+                s5 &+= multiplyAddPairs(weights, load16(x5 + k))
+                s6 &+= multiplyAddPairs(weights, load16(x6 + k))
+                s7 &+= multiplyAddPairs(weights, load16(x7 + k))
+                k += 16
+            }
+            let sums = reduce(s0, s1, s2, s3, s4, s5, s6, s7)
+            totals += SIMD8<Float>(sums) * SIMD8<Float>(repeating: ws[g]) * inputScales[g]
+        }
+        return totals
+    }
+
+    /// One vector: `out[i]` for the rows in `rows`, one row after another.
     static func matvec(_ out: UnsafeMutablePointer<Float>, _ x: QuantizedVector,
                        values: UnsafePointer<Int8>, scales: UnsafePointer<Float>,
                        cols: Int, rows: Range<Int>) {
         let groupSize = x.groupSize
         let groups = cols / groupSize
-        var i = rows.lowerBound
-        if groupSize % 16 == 0 {
-            while i + 8 <= rows.upperBound {
-                let row = values + i * cols
-                var total = SIMD8<Float>()
-                for group in 0..<groups {
-                    let j = group * groupSize
-                    if j & 63 == 0 {
-                        // The next block of eight rows, a cache line per row.
-                        let next = row + 8 * cols + j
-                        for r in 0..<8 { shim_prefetch(next + r * cols) }
-                    }
-                    let xw = UnsafePointer(x.wideValues + j)
-                    let s0 = groupDot(row + j, xw, groupSize)
-                    let s1 = groupDot(row + cols + j, xw, groupSize)
-                    let s2 = groupDot(row + 2 * cols + j, xw, groupSize)
-                    let s3 = groupDot(row + 3 * cols + j, xw, groupSize)
-                    let s4 = groupDot(row + 4 * cols + j, xw, groupSize)
-                    let s5 = groupDot(row + 5 * cols + j, xw, groupSize)
-                    let s6 = groupDot(row + 6 * cols + j, xw, groupSize)
-                    let s7 = groupDot(row + 7 * cols + j, xw, groupSize)
-                    let sums = fold(fold(fold(s0, s1), fold(s2, s3)), fold(fold(s4, s5), fold(s6, s7)))
-                    let scale = scales + i * groups + group
-                    let weightScales = SIMD8<Float>(
-                        scale[0], scale[groups], scale[2 * groups], scale[3 * groups],
-                        scale[4 * groups], scale[5 * groups], scale[6 * groups], scale[7 * groups])
-                    total += SIMD8<Float>(sums) * weightScales * SIMD8<Float>(repeating: x.scales[group])
-                }
-                UnsafeMutableRawPointer(out + i).storeBytes(of: total, as: SIMD8<Float>.self)
-                i += 8
-            }
+        switch groupSize {
+        case 32: rowsTimesVector(out, x, values, scales, cols, groups, rows, groupSize: 32)
+        case 64: rowsTimesVector(out, x, values, scales, cols, groups, rows, groupSize: 64)
+        default: rowsTimesVector(out, x, values, scales, cols, groups, rows, groupSize: groupSize)
         }
-        while i < rows.upperBound {
+    }
+
+    @inline(__always)
+    static func rowsTimesVector(_ out: UnsafeMutablePointer<Float>, _ x: QuantizedVector,
+                                _ values: UnsafePointer<Int8>, _ scales: UnsafePointer<Float>,
+                                _ cols: Int, _ groups: Int, _ rows: Range<Int>, groupSize: Int) {
+        for i in rows {
+            out[i] = rowDot(values + i * cols, scales + i * groups, x, groups: groups, groupSize: groupSize)
+        }
+    }
+
+    /// One row against one vector (`groupSize` a multiple of 16): eight groups' integer
+    /// sums at a time folded into one vector, scaled in one vector multiply, then added
+    /// to the row's total group by group, in order.
+    @inline(__always)
+    static func rowDot(_ w: UnsafePointer<Int8>, _ ws: UnsafePointer<Float>, _ x: QuantizedVector,
+                       groups: Int, groupSize: Int) -> Float {
+        var value: Float = 0
+        var g = 0
+        while g + 8 <= groups {
+            let j = g * groupSize
+            let xw = UnsafePointer(x.wideValues + j), row = w + j
+            let s0 = groupDot(row, xw, groupSize)
+            let s1 = groupDot(row + groupSize, xw + groupSize, groupSize)
+            let s2 = groupDot(row + 2 * groupSize, xw + 2 * groupSize, groupSize)
+            let s3 = groupDot(row + 3 * groupSize, xw + 3 * groupSize, groupSize)
+            let s4 = groupDot(row + 4 * groupSize, xw + 4 * groupSize, groupSize)
+            let s5 = groupDot(row + 5 * groupSize, xw + 5 * groupSize, groupSize)
+            let s6 = groupDot(row + 6 * groupSize, xw + 6 * groupSize, groupSize)
+            let s7 = groupDot(row + 7 * groupSize, xw + 7 * groupSize, groupSize)
+            let sums = reduce(s0, s1, s2, s3, s4, s5, s6, s7)
+            let terms = SIMD8<Float>(sums) * SIMDLanes.load8(ws + g) * SIMDLanes.load8(UnsafePointer(x.scales + g))
+            value += terms[0]; value += terms[1]; value += terms[2]; value += terms[3]
+            value += terms[4]; value += terms[5]; value += terms[6]; value += terms[7]
+            g += 8
+        }
+        while g < groups {
+            let j = g * groupSize
+            let partial = groupDot(w + j, UnsafePointer(x.wideValues + j), groupSize)
+            let four = partial.lowHalf &+ partial.highHalf
+            let two = four.lowHalf &+ four.highHalf
+            value += Float(two[0] &+ two[1]) * ws[g] * x.scales[g]
+            g += 1
+        }
+        return value
+    }
+
+    /// Group sizes that are not a multiple of 16 (none that export.py writes for these models).
+    static func matvecScalar(_ out: UnsafeMutablePointer<Float>, _ x: QuantizedVector,
+                             values: UnsafePointer<Int8>, scales: UnsafePointer<Float>,
+                             cols: Int, rows: Range<Int>) {
+        let groupSize = x.groupSize
+        let groups = cols / groupSize
+        for i in rows {
             var value: Float = 0
             for group in 0..<groups {
                 let j = group * groupSize
@@ -123,11 +232,10 @@ public enum QuantizedKernels {
                 value += Float(integer) * scales[i * groups + group] * x.scales[group]
             }
             out[i] = value
-            i += 1
         }
     }
 
-    /// `Σ a[k] · b[k]` over int8 values with int32 accumulation (rows past the last block of eight).
+    /// `Σ a[k] · b[k]` over int8 values with int32 accumulation.
     @inline(__always)
     static func dotInt8(_ a: UnsafePointer<Int8>, _ b: UnsafePointer<Int8>, count: Int) -> Int32 {
         var accumulator = SIMD8<Int32>()
@@ -167,12 +275,23 @@ public enum QuantizedKernels {
         return products.evenHalf &+ products.oddHalf
     }
 
-    /// Folds two vectors of partial sums: the low half of the result holds `a`'s
-    /// pairwise sums, the high half `b`'s. Three levels turn eight rows' partial
-    /// sums into one vector of eight row totals.
+    /// The totals of eight vectors of partial sums, in lane order: lane k is the sum of
+    /// `sk`'s lanes. Two levels of in-lane pairwise sums (x86's vphaddd on 256 bits),
+    /// then the two 128-bit halves added.
     @inline(__always)
-    static func fold(_ a: SIMD8<Int32>, _ b: SIMD8<Int32>) -> SIMD8<Int32> {
-        SIMD8(lowHalf: a.evenHalf &+ a.oddHalf, highHalf: b.evenHalf &+ b.oddHalf)
+    static func reduce(_ s0: SIMD8<Int32>, _ s1: SIMD8<Int32>, _ s2: SIMD8<Int32>, _ s3: SIMD8<Int32>,
+                       _ s4: SIMD8<Int32>, _ s5: SIMD8<Int32>, _ s6: SIMD8<Int32>, _ s7: SIMD8<Int32>) -> SIMD8<Int32> {
+        let low = horizontalAdd(horizontalAdd(s0, s1), horizontalAdd(s2, s3))
+        let high = horizontalAdd(horizontalAdd(s4, s5), horizontalAdd(s6, s7))
+        return SIMD8(lowHalf: low.lowHalf &+ low.highHalf, highHalf: high.lowHalf &+ high.highHalf)
+    }
+
+    /// Pairwise sums within each 128-bit half: [a0+a1, a2+a3, b0+b1, b2+b3, a4+a5, a6+a7, b4+b5, b6+b7].
+    @inline(__always)
+    static func horizontalAdd(_ a: SIMD8<Int32>, _ b: SIMD8<Int32>) -> SIMD8<Int32> {
+        let low = SIMD4(lowHalf: a.lowHalf.evenHalf &+ a.lowHalf.oddHalf, highHalf: b.lowHalf.evenHalf &+ b.lowHalf.oddHalf)
+        let high = SIMD4(lowHalf: a.highHalf.evenHalf &+ a.highHalf.oddHalf, highHalf: b.highHalf.evenHalf &+ b.highHalf.oddHalf)
+        return SIMD8(lowHalf: low, highHalf: high)
     }
 
     /// Sign-extends lanes; written out lane by lane because `init(truncatingIfNeeded:)`
@@ -194,5 +313,10 @@ public enum QuantizedKernels {
     @inline(__always)
     static func load16(_ p: UnsafePointer<Int8>) -> SIMD16<Int8> {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Int8>.self)
+    }
+
+    @inline(__always)
+    static func load16(_ p: UnsafePointer<Int16>) -> SIMD16<Int16> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Int16>.self)
     }
 }

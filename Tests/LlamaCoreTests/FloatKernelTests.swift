@@ -82,4 +82,43 @@ final class FloatKernelTests: XCTestCase {
             }
         }
     }
+
+    /// Each vector of a batch gets exactly the bits it gets alone (fp32 and fp16 weights):
+    /// the tiles sum every (row, vector) dot product in the one-vector kernel's order, so a
+    /// sequence's logits do not depend on what else is in its batch.
+    func testBatchedMatmulIsBitIdenticalToOneVector() {
+        var random = SeededRandom(seed: 12)
+        for cols in [1, 7, 8, 9, 16, 24, 33, 64, 100, 172, 288] {
+            for (rows, range) in KernelShapes.rowRanges {
+                for count in [2, 3, 4, 5, 7, 32] {
+                    let w = random.floats(rows * cols), x = random.floats(count * cols)
+                    let halves = w.map { Float16($0).bitPattern }
+                    var batched = [Float](repeating: KernelShapes.sentinel, count: count * rows)
+                    var halfBatched = batched
+                    KernelShapes.withBatches(&batched, outputWidth: rows, x, inputWidth: cols) { out, x in
+                        FloatKernels.matmul(out, x, w, cols: cols, rows: range)
+                    }
+                    KernelShapes.withBatches(&halfBatched, outputWidth: rows, x, inputWidth: cols) { out, x in
+                        HalfKernels.matmul(out, x, halves, cols: cols, rows: range)
+                    }
+                    for b in 0..<count {
+                        let vector = Array(x[(b * cols)..<((b + 1) * cols)])
+                        var alone = [Float](repeating: KernelShapes.sentinel, count: rows), halfAlone = alone
+                        KernelShapes.withBatches(&alone, outputWidth: rows, vector, inputWidth: cols) { out, x in
+                            FloatKernels.matmul(out, x, w, cols: cols, rows: range)
+                        }
+                        KernelShapes.withBatches(&halfAlone, outputWidth: rows, vector, inputWidth: cols) { out, x in
+                            HalfKernels.matmul(out, x, halves, cols: cols, rows: range)
+                        }
+                        for i in 0..<rows {
+                            XCTAssertEqual(batched[b * rows + i].bitPattern, alone[i].bitPattern,
+                                           "fp32 cols \(cols) batch \(count) vector \(b) row \(i)")
+                            XCTAssertEqual(halfBatched[b * rows + i].bitPattern, halfAlone[i].bitPattern,
+                                           "fp16 cols \(cols) batch \(count) vector \(b) row \(i)")
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -139,4 +139,39 @@ final class QuantizedKernelTests: XCTestCase {
             }
         }
     }
+
+    /// Row shapes of the real models (8+ groups a row, group sizes 32 and 64, a group
+    /// size that is not a multiple of 16): alone and in batches, runq.c's bits.
+    func testQuantizedMatmulIsBitExactOnModelShapes() {
+        var random = SeededRandom(seed: 14)
+        for (cols, groupSize) in [(288, 32), (768, 32), (512, 64), (1376, 32), (64, 8), (96, 48), (256, 16)] {
+            let rows = 11, count = 17
+            let batch = QuantizedBatch.allocate(width: cols, capacity: count, groupSize: groupSize)
+            defer { batch.deallocate() }
+            let inputs = random.floats(count * cols, in: -2...2)
+            for b in 0..<count {
+                inputs.withUnsafeBufferPointer {
+                    QuantizedKernels.quantize($0.baseAddress! + b * cols, count: cols, into: batch[b])
+                }
+            }
+            let w = (0..<(rows * cols)).map { _ in Int8.random(in: -128...127, using: &random) }
+            let ws = random.floats(rows * cols / groupSize, in: 0.001...0.1)
+            for n in [1, 4, 8, 9, count] {
+                var out = [Float](repeating: KernelShapes.sentinel, count: n * rows)
+                out.withUnsafeMutableBufferPointer { out in
+                    QuantizedKernels.matmul(VectorBatch(base: out.baseAddress!, stride: rows, count: n), batch,
+                                            count: n, values: w, scales: ws, cols: cols, rows: 2..<rows)
+                }
+                for b in 0..<n {
+                    var reference = [Float](repeating: 0, count: rows)
+                    QuantizedKernels.matmulReference(&reference, batch[b], values: w, scales: ws, rows: rows, cols: cols)
+                    for i in 0..<rows {
+                        let expected = i >= 2 ? reference[i] : KernelShapes.sentinel
+                        XCTAssertEqual(out[b * rows + i].bitPattern, expected.bitPattern,
+                                       "cols \(cols) group \(groupSize) batch \(n) vector \(b) row \(i)")
+                    }
+                }
+            }
+        }
+    }
 }

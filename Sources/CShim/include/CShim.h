@@ -96,6 +96,12 @@ static inline int64_t shim_current_rss_kib(void) {
 /// The size of a memory page in bytes.
 static inline int64_t shim_page_size(void) { return (int64_t)sysconf(_SC_PAGESIZE); }
 
+/// Physical memory in bytes (0 if unknown).
+static inline int64_t shim_physical_memory_bytes(void) {
+    long pages = sysconf(_SC_PHYS_PAGES);
+    return pages > 0 ? (int64_t)pages * (int64_t)sysconf(_SC_PAGESIZE) : 0;
+}
+
 /// Number of online CPUs.
 static inline int shim_cpu_count(void) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
