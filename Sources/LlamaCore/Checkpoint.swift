@@ -9,6 +9,8 @@ public final class Checkpoint {
     /// True when the classifier is the token embedding table.
     public let sharedClassifier: Bool
     public let weights: TransformerWeights
+    /// Scales re-laid per row for Q8_0 matrices whose rows straddle the file's groups.
+    private let ownedScales: [UnsafeMutablePointer<Float>]
 
     /// The path the checkpoint was read from.
     public var path: String { file.path }
@@ -23,11 +25,16 @@ public final class Checkpoint {
         if file.size >= 4
             && UInt32(littleEndian: file.base.loadUnaligned(as: UInt32.self)) == Checkpoint.v2Magic {
             let parsed = try Checkpoint.parseVersion2(file)
-            (config, format, sharedClassifier, weights) = parsed
+            (config, format, sharedClassifier, weights, ownedScales) = parsed
         } else {
             let parsed = try Checkpoint.parseVersion0(file)
             (config, format, sharedClassifier, weights) = parsed
+            ownedScales = []
         }
+    }
+
+    deinit {
+        for scales in ownedScales { scales.deallocate() }
     }
 
     private typealias Parsed = (ModelConfig, CheckpointFormat, Bool, TransformerWeights)
@@ -93,7 +100,8 @@ public final class Checkpoint {
         return (config, .float32, shared, weights)
     }
 
-    private static func parseVersion2(_ file: MappedFile) throws(LlamaError) -> Parsed {
+    private static func parseVersion2(_ file: MappedFile)
+        throws(LlamaError) -> (ModelConfig, CheckpointFormat, Bool, TransformerWeights, [UnsafeMutablePointer<Float>]) {
         if file.size < v2HeaderBytes {
             throw .truncated(path: file.path, expectedBytes: v2HeaderBytes, actualBytes: file.size)
         }
@@ -107,10 +115,11 @@ public final class Checkpoint {
         if let problem = config.problem() { throw .invalidCheckpoint(path: file.path, reason: problem) }
         let shared = file.base.load(fromByteOffset: 36, as: UInt8.self) != 0
         let groupSize = file.int32(at: 37)
-        if groupSize <= 0 || config.dim % groupSize != 0 || config.hiddenDim % groupSize != 0 {
-            throw .invalidCheckpoint(
-                path: file.path,
-                reason: "group size \(groupSize) does not divide dim \(config.dim) and hidden_dim \(config.hiddenDim)")
+        // export.py backs the group size off (64, 32, ...) until it divides dim, and
+        // groups each tensor as one flat array: where the group size does not divide
+        // hidden_dim (stories42M: 64 and 1376), w2's groups straddle its rows.
+        if groupSize <= 0 || config.dim % groupSize != 0 {
+            throw .invalidCheckpoint(path: file.path, reason: "group size \(groupSize) does not divide dim \(config.dim)")
         }
 
         let dim = config.dim, hidden = config.hiddenDim, layers = config.layerCount
@@ -131,14 +140,27 @@ public final class Checkpoint {
             return (file.base + offset).assumingMemoryBound(to: Float.self)
         }
         var misaligned = false
+        var owned: [UnsafeMutablePointer<Float>] = []
         func takeMatrix(rows: Int, cols: Int) -> WeightMatrix {
             let count = rows * cols
             let values = (file.base + offset).assumingMemoryBound(to: Int8.self)
             offset += count
             if offset % 4 != 0 { misaligned = true }
             let scales = takeFloats(count / groupSize)
+            if cols % groupSize == 0 {
+                return WeightMatrix(rows: rows, cols: cols,
+                                    storage: .q8(values: values, scales: scales, groupSize: groupSize))
+            }
+            // Rows straddle groups: in pieces of gcd(groupSize, cols) values, each piece
+            // lies inside one of the file's groups, so the matrix is an ordinary Q8_0 one
+            // with that smaller group size and each piece's scale copied from its group.
+            let pieceSize = greatestCommonDivisor(groupSize, cols)
+            let pieces = count / pieceSize
+            let pieceScales = UnsafeMutablePointer<Float>.allocate(capacity: pieces)
+            for piece in 0..<pieces { pieceScales[piece] = scales[piece * pieceSize / groupSize] }
+            owned.append(pieceScales)
             return WeightMatrix(rows: rows, cols: cols,
-                                storage: .q8(values: values, scales: scales, groupSize: groupSize))
+                                storage: .q8(values: values, scales: pieceScales, groupSize: pieceSize))
         }
         func matrices(rows: Int, cols: Int) -> [WeightMatrix] {
             (0..<layers).map { _ in takeMatrix(rows: rows, cols: cols) }
@@ -156,12 +178,20 @@ public final class Checkpoint {
         let w3 = matrices(rows: hidden, cols: dim)
         let classifier = shared ? embedding : takeMatrix(rows: config.vocabSize, cols: dim)
         if misaligned {
+            for scales in owned { scales.deallocate() }
             throw .invalidCheckpoint(path: file.path, reason: "scale arrays are not 4-byte aligned")
         }
         let weights = TransformerWeights(
             tokenEmbedding: embedding, rmsAttention: rmsAttention, rmsFeedForward: rmsFeedForward,
             rmsFinal: rmsFinal, wq: wq, wk: wk, wv: wv, wo: wo, w1: w1, w2: w2, w3: w3,
             classifier: classifier)
-        return (config, .q8(groupSize: groupSize), shared, weights)
+        return (config, .q8(groupSize: groupSize), shared, weights, owned)
     }
+}
+
+/// The largest number dividing both `a` and `b` (positive).
+func greatestCommonDivisor(_ a: Int, _ b: Int) -> Int {
+    var (a, b) = (a, b)
+    while b != 0 { (a, b) = (b, a % b) }
+    return a
 }

@@ -37,7 +37,9 @@ public final class RunState {
 
     private var allocations: [UnsafeMutablePointer<Float>] = []
 
-    init(config: ModelConfig, batchCapacity: Int, groupSize: Int?) {
+    /// `groupSizes`: the Q8_0 groups of dim-wide inputs and of the hidden activation
+    /// (Q8_0 checkpoints only).
+    init(config: ModelConfig, batchCapacity: Int, groupSizes: (input: Int, hidden: Int)?) {
         var allocations: [UnsafeMutablePointer<Float>] = []
         func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
             let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
@@ -61,9 +63,9 @@ public final class RunState {
         valueCache = buffer(cacheCount)
         ropeCos = buffer(batch * config.headSize / 2)
         ropeSin = buffer(batch * config.headSize / 2)
-        if let groupSize {
-            xq = .allocate(width: config.dim, capacity: batch, groupSize: groupSize)
-            hq = .allocate(width: config.hiddenDim, capacity: batch, groupSize: groupSize)
+        if let groupSizes {
+            xq = .allocate(width: config.dim, capacity: batch, groupSize: groupSizes.input)
+            hq = .allocate(width: config.hiddenDim, capacity: batch, groupSize: groupSizes.hidden)
         } else {
             xq = nil
             hq = nil

@@ -32,21 +32,27 @@ public final class Transformer {
         self.pool = pool
         self.kernels = kernels
         self.weightMode = weightMode
-        var groupSize: Int? = nil
-        if case .q8(let size) = checkpoint.format { groupSize = size }
+        // Q8_0 inputs are quantized in the groups of the matrices that read them: dim-wide
+        // ones as wq's, the hidden activation as w2's (smaller when the file's groups
+        // straddle w2's rows, see Checkpoint).
+        var groupSizes: (input: Int, hidden: Int)? = nil
+        if case .q8(_, _, let input) = checkpoint.weights.wq[0].storage,
+           case .q8(_, _, let hidden) = checkpoint.weights.w2[0].storage {
+            groupSizes = (input, hidden)
+        }
         switch weightMode {
         case .asStored:
             weights = checkpoint.weights
             halfWeights = nil
         case .float16:
-            if groupSize != nil {
+            if groupSizes != nil {
                 throw .invalidArgument("fp16 weights are made from fp32 checkpoints; this one is Q8_0")
             }
             let converted = HalfWeights(converting: checkpoint)
             weights = converted.weights
             halfWeights = converted
         }
-        self.state = RunState(config: config, batchCapacity: batchCapacity, groupSize: groupSize)
+        self.state = RunState(config: config, batchCapacity: batchCapacity, groupSizes: groupSizes)
     }
 
     /// The logits after feeding `token` at `position` (every earlier position must

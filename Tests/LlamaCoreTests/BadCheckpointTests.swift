@@ -114,7 +114,8 @@ final class BadCheckpointTests: XCTestCase {
     }
 
     func testVersion2BadGroupSize() {
-        // dim 64, hidden 192: 0, negative, not dividing dim, not dividing hidden, larger than dim.
+        // dim 64: 0, negative, not dividing dim (7, 48), larger than dim (128), absurd. (A size
+        // dividing dim but not hidden_dim is valid: export.py writes those, see OracleDifferentialTests.)
         for groupSize in [0, -64, 7, 48, 128, Int(Int32.max)] {
             assertVersion2Refused(settingInt32At: 37, to: groupSize, "group size")
         }

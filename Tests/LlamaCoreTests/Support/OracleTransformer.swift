@@ -159,9 +159,13 @@ final class OracleTransformer {
         }
     }
 
-    /// runq.c's activation quantization (scale = max|x|/127, q = round(x/scale)), dequantized.
+    /// runq.c's activation quantization (scale = max|x|/127, q = round(x/scale)), dequantized,
+    /// in the groups of the matrix that reads `x`: the file's, or where they straddle its
+    /// rows (a group size not dividing hidden_dim) the largest size dividing both.
     private func quantized(_ x: [Double]) -> [Double] {
-        guard let groupSize else { return x }
+        guard let fileGroupSize = self.groupSize else { return x }
+        var (groupSize, remainder) = (fileGroupSize, x.count)
+        while remainder != 0 { (groupSize, remainder) = (remainder, groupSize % remainder) }
         var out = x
         for start in stride(from: 0, to: x.count, by: groupSize) {
             let scale = x[start..<(start + groupSize)].reduce(0) { max($0, abs($1)) } / 127
