@@ -34,16 +34,16 @@ let package = Package(
         .library(name: "StoryService", targets: ["StoryService"]),
     ],
     targets: [
-        .target(name: "CShim"),
+        .target(name: "CPosix"),
         // The helpers the libraries share, one of each (Embedded-Swift clean).
-        .target(name: "Support", dependencies: ["CShim"], swiftSettings: optimized),
+        .target(name: "Support", dependencies: ["CPosix"], swiftSettings: optimized),
         // The Duo's riscv64 matmul kernels in C (rv64gc, RVV 1.0, the XTheadVector slot)
         // and their plain references; every file is empty on other architectures.
         .target(name: "CRiscvKernels"),
         // The numeric kernels (fp32, fp16, Q8_0, attention, norms; the matmul dispatch),
         // apart from the graph that runs them (LlamaCore's Transformer), as ggml keeps them.
-        .target(name: "LlamaKernels", dependencies: ["CShim", "CRiscvKernels"], swiftSettings: kernels),
-        .target(name: "LlamaCore", dependencies: ["CShim", "Support", "LlamaKernels"], swiftSettings: optimized),
+        .target(name: "LlamaKernels", dependencies: ["CPosix", "CRiscvKernels"], swiftSettings: kernels),
+        .target(name: "LlamaCore", dependencies: ["CPosix", "Support", "LlamaKernels"], swiftSettings: optimized),
         // The C libraries of speech and the service are not linked: each of these targets
         // exposes its library's header and defines the functions the project calls as
         // forwarders that dlopen the library at the first call (Sources/CLazyLibrary), so
@@ -53,17 +53,17 @@ let package = Package(
         // Speech: espeak-ng synthesizes into memory, ALSA plays on the board's speaker.
         .target(name: "CEspeak", dependencies: ["CLazyLibrary"]),   // libespeak-ng-dev
         .target(name: "CAlsa", dependencies: ["CLazyLibrary"]),     // libasound2-dev
-        .target(name: "StorySpeech", dependencies: ["CShim", "Support", "CEspeak", "CAlsa"], swiftSettings: optimized),
+        .target(name: "StorySpeech", dependencies: ["CPosix", "Support", "CEspeak", "CAlsa"], swiftSettings: optimized),
         // The HTTP service's C libraries, from Debian's packages (headers in /usr/include).
         .target(name: "CMicroHTTPD", dependencies: ["CLazyLibrary"]),   // libmicrohttpd-dev
         .target(name: "CJansson", dependencies: ["CLazyLibrary"]),      // libjansson-dev
         // Embedded-Swift clean, like LlamaCore (scripts/check-embedded-service.sh).
-        .target(name: "StoryService", dependencies: ["LlamaCore", "StorySpeech", "Support", "CShim", "CMicroHTTPD", "CJansson"],
+        .target(name: "StoryService", dependencies: ["LlamaCore", "StorySpeech", "Support", "CPosix", "CMicroHTTPD", "CJansson"],
                 swiftSettings: optimized),
         // The command line, one definition for the host and the Duo (Embedded-Swift clean).
-        .target(name: "BabyLlamaCLI", dependencies: ["LlamaCore", "CShim", "Support", "StorySpeech", "StoryService"],
+        .target(name: "BabyLlamaCLI", dependencies: ["LlamaCore", "CPosix", "Support", "StorySpeech", "StoryService"],
                 swiftSettings: optimized),
-        .executableTarget(name: "babyllama", dependencies: ["BabyLlamaCLI", "CShim"], swiftSettings: optimized),
+        .executableTarget(name: "babyllama", dependencies: ["BabyLlamaCLI", "CPosix"], swiftSettings: optimized),
         // The Duo's entry point and what its static link adds (scripts/build-duo.sh
         // compiles them as Embedded Swift for riscv64); the host build compiles them
         // too, so what breaks them breaks `swift build`.

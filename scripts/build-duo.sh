@@ -18,7 +18,7 @@
 #  4. the Swift targets of Package.swift the Duo's program is made of (Support,
 #     LlamaKernels, LlamaCore, StorySpeech, StoryService, BabyLlamaCLI and the entry
 #     point BabyLlamaDuo) as Embedded Swift, whole targets, the same sources as the
-#     host build; the C targets CShim, CRiscvKernels (the riscv64 kernels) and
+#     host build; the C targets CPosix, CRiscvKernels (the riscv64 kernels) and
 #     CLinkedLibraries with swift's clang; linked with riscv64-linux-gnu-gcc -static.
 # The binary is glibc-static: it runs on the Duo's musl image as it is (static
 # binaries carry their libc) and under qemu-riscv64 here. alsa-lib is built in
@@ -176,7 +176,7 @@ binary=$work/$name
 # The Swift targets (in dependency order) and C targets of the Duo's program,
 # whole: every source file under Sources/<target>.
 swift_targets=(Support LlamaKernels LlamaCore StorySpeech StoryService BabyLlamaCLI BabyLlamaDuo)
-c_targets=(CShim CRiscvKernels CLinkedLibraries)
+c_targets=(CPosix CRiscvKernels CLinkedLibraries)
 target_sources() { find "Sources/$1" -name "*.$2" | LC_ALL=C sort; }
 swift_sources=(); c_sources=()
 for target in "${swift_targets[@]}"; do mapfile -t -O "${#swift_sources[@]}" swift_sources < <(target_sources "$target" swift); done
@@ -201,7 +201,7 @@ else
                  -Xcc -march=rv64gc -Xcc -mabi=lp64d
                  -Xcc -isystem -Xcc "$sysroot/include" -Xcc -isystem -Xcc "$prefix/include"
                  -Xcc -isystem -Xcc "$objects/include"
-                 -wmo -parse-as-library -I "$objects" -I Sources/CShim/include -I Sources/CRiscvKernels/include
+                 -wmo -parse-as-library -I "$objects" -I Sources/CPosix/include -I Sources/CRiscvKernels/include
                  -I Sources/CEspeak/include -I Sources/CAlsa/include
                  -I Sources/CMicroHTTPD/include -I Sources/CJansson/include)
     # Each Swift target is one module, compiled whole. As in Package.swift, only the
@@ -226,7 +226,7 @@ else
         c_march=rv64gc; [[ "$source" == */riscv_kernels_* ]] && c_march=$march
         "$clang" --target=$host -march=$c_march -mabi=lp64d -nostdinc -O2 -Wall -Wextra \
             -isystem "$resource_dir/include" -isystem "$sysroot/include" -isystem "$objects/include" \
-            -I Sources/CShim/include -I Sources/CRiscvKernels/include -I Sources/CLinkedLibraries/include \
+            -I Sources/CPosix/include -I Sources/CRiscvKernels/include -I Sources/CLinkedLibraries/include \
             -c "$source" -o "$objects/c-$(basename "$source" .c).o"
     done
     # Embedded Swift's Unicode tables (String comparison and normalization) ship for

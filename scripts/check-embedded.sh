@@ -17,7 +17,7 @@ cp /usr/include/microhttpd.h /usr/include/jansson.h /usr/include/jansson_config.
 common=(-enable-experimental-feature Embedded -target riscv64-none-none-eabi
         -Xcc -march=rv64gc -Xcc -mabi=lp64d
         -Xcc -isystem -Xcc /usr/riscv64-linux-gnu/include -Xcc -isystem -Xcc "$out/include"
-        -wmo -parse-as-library -Werror EmbeddedRestrictions -I "$out" -I Sources/CShim/include
+        -wmo -parse-as-library -Werror EmbeddedRestrictions -I "$out" -I Sources/CPosix/include
         -I Sources/CRiscvKernels/include)
 
 # Swift accepts some things in Embedded mode that the project rules out: refuse them by name.

@@ -1,4 +1,4 @@
-import CShim
+import CPosix
 
 /// Hands the statically linked alsa-lib its configuration tree (alsa.conf, pcm/,
 /// cards/). alsa-lib reads it from /usr/share/alsa; a board image without ALSA

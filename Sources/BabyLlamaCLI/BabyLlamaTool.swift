@@ -1,4 +1,4 @@
-import CShim
+import CPosix
 import Support
 
 /// The `babyllama` command line, the same on the host and on the Duo: both entry

@@ -1,4 +1,4 @@
-import CShim
+import CPosix
 import LlamaCore
 
 /// `babyllama bench`: reproducible speed figures — median decode and prefill tokens

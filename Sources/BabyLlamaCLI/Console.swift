@@ -1,4 +1,4 @@
-import CShim
+import CPosix
 
 // The executable's I/O, on plain POSIX calls: Foundation would add ~15 MB of
 // resident memory (ICU and friends) to a process meant to fit beside a model.

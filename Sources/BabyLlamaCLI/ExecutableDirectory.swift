@@ -1,4 +1,4 @@
-import CShim
+import CPosix
 
 /// Where the files the Duo build ships beside its binary (espeak-ng-data, alsa)
 /// are looked for.

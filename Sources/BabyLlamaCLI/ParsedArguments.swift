@@ -1,4 +1,4 @@
-import CShim
+import CPosix
 
 /// A command line split into options and positional arguments against a command's
 /// `OptionSpec`s: `--name VALUE`, `--name=VALUE`, `-x VALUE`, flags, and `--` ending

@@ -1,4 +1,4 @@
-import CShim
+import CPosix
 import StorySpeech
 
 /// The voice options of `say` and `run --speak`.

@@ -1,4 +1,4 @@
-import CShim
+import CPosix
 
 /// run.c's generation loop: feed the prompt, then sample until BOS or `steps`
 /// positions (prompt included), reporting each token as it leaves the model.

@@ -1,4 +1,4 @@
-import CShim
+import CPosix
 
 /// A whole file mapped read-only into memory. Weights are read in place from
 /// the mapping, never copied, so a model costs page cache rather than heap.

@@ -1,4 +1,4 @@
-import CShim
+import CPosix
 
 /// How fast this host streams memory it only reads: the yardstick for decode, which
 /// reads every weight once per token (fp32: 61 MB a token for the stories15M shape).

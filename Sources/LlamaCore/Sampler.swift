@@ -1,4 +1,4 @@
-import CShim
+import CPosix
 import LlamaKernels
 
 /// Picks the next token from logits exactly as run.c's sampler does: argmax at

@@ -1,4 +1,4 @@
-import CShim
+import CPosix
 import Support
 import Synchronization
 

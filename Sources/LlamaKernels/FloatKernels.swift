@@ -1,4 +1,4 @@
-import CShim
+import CPosix
 
 /// The fp32 matmul: weights as the checkpoint stores them (run.c's format). The
 /// SIMD kernel sums each row in its own fixed order (its logits differ from run.c's

@@ -1,4 +1,4 @@
-import CShim
+import CPosix
 
 /// fp16 weights are IEEE half bits; the matmul widens them as it loads them.
 extension UInt16: KernelWeight {

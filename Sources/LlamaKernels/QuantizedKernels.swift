@@ -1,4 +1,4 @@
-import CShim
+import CPosix
 
 /// Q8_0 kernels (runq.c's format), bit-exact with runq.c: integer dot products per
 /// group, then the groups' float contributions added in runq.c's order. So the SIMD

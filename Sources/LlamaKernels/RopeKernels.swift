@@ -1,4 +1,4 @@
-import CShim
+import CPosix
 
 /// RoPE, run.c's rotary position encoding: each pair of a query or key head is
 /// rotated by an angle that grows with the position. The angles depend only on

@@ -1,4 +1,4 @@
-import CShim
+import CPosix
 
 /// The kernels over one activation vector between the matmuls: rmsnorm, softmax,
 /// SwiGLU and the residual add. Each is run.c's loop and *bit-exact* with run.c

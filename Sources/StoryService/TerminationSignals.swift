@@ -1,4 +1,4 @@
-import CShim
+import CPosix
 
 /// SIGINT and SIGTERM as events to wait for rather than process killers.
 public enum TerminationSignals {

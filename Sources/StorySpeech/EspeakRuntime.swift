@@ -1,5 +1,5 @@
 import CEspeak
-import CShim
+import CPosix
 import Support
 
 /// The process's one espeak-ng. espeak-ng keeps all its state (voice, rate,

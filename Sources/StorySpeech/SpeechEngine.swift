@@ -1,4 +1,4 @@
-import CShim
+import CPosix
 import Support
 
 /// Text to speech with espeak-ng, into memory: 16-bit mono PCM.

@@ -1,4 +1,4 @@
-import CShim
+import CPosix
 
 /// A pthread mutex with one condition variable, timed on the monotonic clock: the
 /// only synchronization of the speech and service code (Embedded Swift has neither

@@ -1,4 +1,4 @@
-import CShim
+import CPosix
 
 /// Numbers as text with a fixed number of decimals, for logs, tables, headers and
 /// Prometheus metrics (Embedded Swift cannot print floating-point numbers itself).

@@ -1,4 +1,4 @@
-import CShim
+import CPosix
 
 /// A JSON value to write: the command line's machine-readable output (`run --json`,
 /// `tokenize`, `bench --json`) and every answer of the HTTP service. The text is

@@ -1,10 +1,10 @@
-import CShim
+import CPosix
 
 /// A thread running a Swift closure, joined once: by `join()`, or else when the
 /// last reference goes (deinit waits for the closure to end, so an owner that
 /// stops its threads and then drops them has them all ended).
 ///
-/// The thread is CShim's pthread, whose start routine is a C function pointer and
+/// The thread is CPosix's pthread, whose start routine is a C function pointer and
 /// cannot capture anything: the closure travels as its context.
 public final class JoinableThread {
     private var handle: UnsafeMutableRawPointer?

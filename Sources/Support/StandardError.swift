@@ -1,6 +1,6 @@
-import CShim
+import CPosix
 
-/// Standard error, written a whole message at a time: the bytes go to CShim's one
+/// Standard error, written a whole message at a time: the bytes go to CPosix's one
 /// write(2) loop in a single buffer, so a short line is one write and lines from
 /// different threads (connections, speech, the engine) do not interleave.
 public enum StandardError {

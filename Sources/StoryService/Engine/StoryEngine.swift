@@ -1,4 +1,4 @@
-import CShim
+import CPosix
 import LlamaCore
 import Support
 

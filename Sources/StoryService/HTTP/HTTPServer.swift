@@ -1,5 +1,5 @@
 import CMicroHTTPD
-import CShim
+import CPosix
 import Support
 
 /// The libmicrohttpd glue: one thread per connection (a generation may block its

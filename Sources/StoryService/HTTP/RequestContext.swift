@@ -1,5 +1,5 @@
 import CMicroHTTPD
-import CShim
+import CPosix
 
 /// One HTTP request while it is being read and answered: what arrived, and what
 /// the log line and metrics will say about it. Lives on its connection's thread.

@@ -1,9 +1,10 @@
-// The engine's only window on the operating system: files, memory maps, clocks
-// and threads. Everything is `static inline` so the header alone is the shim
-// (the Embedded Swift build for the Duo compiles against it with no C object),
-// and variadic or macro-only libc APIs get plain wrappers Swift can call.
-#ifndef CSHIM_H
-#define CSHIM_H
+// The POSIX calls Swift cannot make directly, for every target: files, memory
+// maps, clocks, threads, randomness, signals, stderr and number formatting.
+// Variadic or macro-only libc APIs get plain wrappers Swift can call. Everything
+// is `static inline`, so the header alone is the target (the Embedded Swift build
+// for the Duo compiles against it with no C object).
+#ifndef CPOSIX_H
+#define CPOSIX_H
 
 #include <stdint.h>
 #include <stddef.h>
