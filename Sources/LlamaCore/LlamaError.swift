@@ -15,6 +15,8 @@ public enum LlamaError: Error, Equatable {
     case promptTooLong(tokens: Int, limit: Int)
     /// A caller-supplied value is out of range.
     case invalidArgument(String)
+    /// The system refused memory for `what` (`bytes` of it).
+    case outOfMemory(bytes: Int, what: String)
 
     /// A one-line description for users.
     public var message: String {
@@ -33,6 +35,8 @@ public enum LlamaError: Error, Equatable {
             return "prompt is \(tokens) tokens long, the model's context holds \(limit)"
         case .invalidArgument(let text):
             return text
+        case .outOfMemory(let bytes, let what):
+            return "not enough memory for \(what) (\(bytes / (1 << 20)) MiB)"
         }
     }
 

@@ -1,10 +1,10 @@
 import LlamaKernels
 
-/// The activations and key/value cache of one running sequence (run.c's
-/// `RunState`), with room for a batch of positions so a prompt can be fed
-/// several tokens per pass.
+/// The activations of a forward pass (run.c's `RunState`), with room for a batch of
+/// rows: several positions of one prompt, or one position of each of several
+/// sequences. The key/value caches are the sequences' own (`SequenceCache`).
 public final class RunState {
-    /// Most positions one forward pass takes.
+    /// Most rows one forward pass takes.
     let batchCapacity: Int
     /// Residual stream, `batch × dim`.
     let x: UnsafeMutablePointer<Float>
@@ -17,24 +17,22 @@ public final class RunState {
     let hb2: UnsafeMutablePointer<Float>
     /// Queries, `batch × dim`.
     let q: UnsafeMutablePointer<Float>
-    /// Keys before they are stored in the cache, `batch × kvDim`.
+    /// Keys and values before they are stored in their sequences' caches, `batch × kvDim`.
     let k: UnsafeMutablePointer<Float>
+    let v: UnsafeMutablePointer<Float>
     /// Attention scores, `headCount × seqLen`.
     let att: UnsafeMutablePointer<Float>
-    /// Output logits, `vocabSize`.
-    let logits: UnsafeMutablePointer<Float>
-    /// Keys of every position, transposed so attention reads positions
-    /// contiguously: `[layer][kvHead][headSize][seqLen]`.
-    let keyCache: UnsafeMutablePointer<Float>
-    /// Values of every position: `[layer][seqLen][kvDim]`.
-    let valueCache: UnsafeMutablePointer<Float>
-    /// RoPE rotation of each position of the batch, `batch × headSize / 2` each.
+    /// Output logits, `logitRows × vocabSize` (grown when a pass asks for more rows).
+    private(set) var logits: UnsafeMutablePointer<Float>
+    private(set) var logitRows = 1
+    /// RoPE rotation of each row of the batch, `batch × headSize / 2` each.
     let ropeCos: UnsafeMutablePointer<Float>
     let ropeSin: UnsafeMutablePointer<Float>
     /// Q8_0 copies of the matmul inputs (Q8_0 checkpoints only).
     let xq: QuantizedBatch?
     let hq: QuantizedBatch?
 
+    private let vocabSize: Int
     private var allocations: [UnsafeMutablePointer<Float>] = []
 
     /// `groupSizes`: the Q8_0 groups of dim-wide inputs and of the hidden activation
@@ -48,8 +46,8 @@ public final class RunState {
             return pointer
         }
         let batch = batchCapacity
-        let cacheCount = config.layerCount * config.seqLen * config.kvDim
         self.batchCapacity = batch
+        vocabSize = config.vocabSize
         x = buffer(batch * config.dim)
         xb = buffer(batch * config.dim)
         xb2 = buffer(batch * config.dim)
@@ -57,10 +55,8 @@ public final class RunState {
         hb2 = buffer(batch * config.hiddenDim)
         q = buffer(batch * config.dim)
         k = buffer(batch * config.kvDim)
+        v = buffer(batch * config.kvDim)
         att = buffer(config.headCount * config.seqLen)
-        logits = buffer(config.vocabSize)
-        keyCache = buffer(cacheCount)
-        valueCache = buffer(cacheCount)
         ropeCos = buffer(batch * config.headSize / 2)
         ropeSin = buffer(batch * config.headSize / 2)
         if let groupSizes {
@@ -71,16 +67,23 @@ public final class RunState {
             hq = nil
         }
         self.allocations = allocations
+        logits = .allocate(capacity: config.vocabSize)
+        logits.initialize(repeating: 0, count: config.vocabSize)
     }
 
     deinit {
         for pointer in allocations { pointer.deallocate() }
+        logits.deallocate()
         xq?.deallocate()
         hq?.deallocate()
     }
 
-    /// Bytes the key/value cache of `config` needs.
-    static func cacheBytes(_ config: ModelConfig) -> Int {
-        2 * config.layerCount * config.seqLen * config.kvDim * 4
+    /// Makes room for `rows` rows of logits (their old contents are not kept).
+    func reserveLogitRows(_ rows: Int) {
+        if rows <= logitRows { return }
+        logits.deallocate()
+        logits = .allocate(capacity: rows * vocabSize)
+        logits.initialize(repeating: 0, count: rows * vocabSize)
+        logitRows = rows
     }
 }

@@ -1,10 +1,14 @@
 import LlamaKernels
 
-/// A loaded model ready to run: the checkpoint's weights (`TransformerWeights`),
-/// the activations and caches (`RunState`) and the worker pool its matmuls and
-/// attention heads are split over. `forward` is run.c's forward pass, over one
-/// position or a batch of consecutive positions. The arithmetic is LlamaKernels';
-/// this is the graph: which kernel runs on what, and how work is split across threads.
+/// A loaded model ready to run: the checkpoint's weights (`TransformerWeights`), the
+/// activations (`RunState`) and the worker pool its matmuls and attention heads are
+/// split over. `forward` is run.c's forward pass over a batch of rows: several
+/// positions of one prompt, or one position of each of several sequences, each
+/// sequence with its own key/value cache (`SequenceCache`). Every row's arithmetic is
+/// the same whatever else is in its batch (the kernels sum each dot product in one
+/// fixed order), so a sequence's logits do not depend on the company it keeps. The
+/// arithmetic is LlamaKernels'; this is the graph: which kernel runs on what, and how
+/// work is split across threads.
 public final class Transformer {
     public let config: ModelConfig
     public let checkpoint: Checkpoint
@@ -13,20 +17,33 @@ public final class Transformer {
     public let weightMode: WeightMode
     let state: RunState
     let pool: WorkerPool
+    /// The cache of the one sequence `forward(token:position:)` and `prefill` feed.
+    private let ownCache: SequenceCache?
     /// Owns the converted weights in fp16 mode.
     private let halfWeights: HalfWeights?
 
+    /// Most rows one `forward(_:)` takes.
+    public var batchCapacity: Int { state.batchCapacity }
+
     /// Prepares a transformer over `checkpoint`; `pool` splits the matmuls and
-    /// `batchCapacity` bounds how many prompt tokens one pass takes.
+    /// `batchCapacity` bounds how many rows one pass takes. `cacheCapacity` sizes the
+    /// cache of the one sequence `forward(token:position:)` and `prefill` feed
+    /// (default: the whole context); 0 gives none, for callers that bring their own.
     public init(checkpoint: Checkpoint, pool: WorkerPool, kernels: KernelChoice = .simd,
-                weightMode: WeightMode = .asStored, batchCapacity: Int = 32) throws(LlamaError) {
+                weightMode: WeightMode = .asStored, batchCapacity: Int = 32,
+                cacheCapacity: Int? = nil) throws(LlamaError) {
         let config = checkpoint.config
-        // The cache is allocated up front; refuse headers that would need absurd amounts.
-        if RunState.cacheBytes(config) > 8 << 30 {
+        // Refuse headers whose whole-context cache would be absurd (a 1 MB file claiming
+        // a million positions) before any sequence asks for one.
+        if SequenceCache.bytes(config, capacity: config.seqLen) > 8 << 30 {
             throw .invalidCheckpoint(path: checkpoint.path,
                                      reason: "a \(config.seqLen)-token key/value cache would exceed 8 GiB")
         }
         if batchCapacity < 1 { throw .invalidArgument("batch capacity must be at least 1") }
+        let cacheCapacity = cacheCapacity ?? config.seqLen
+        if cacheCapacity < 0 || cacheCapacity > config.seqLen {
+            throw .invalidArgument("cache capacity \(cacheCapacity) is outside 0...\(config.seqLen)")
+        }
         self.config = config
         self.checkpoint = checkpoint
         self.pool = pool
@@ -52,76 +69,89 @@ public final class Transformer {
             weights = converted.weights
             halfWeights = converted
         }
+        ownCache = cacheCapacity > 0 ? try SequenceCache(config: config, capacity: cacheCapacity) : nil
         self.state = RunState(config: config, batchCapacity: batchCapacity, groupSizes: groupSizes)
     }
 
+    /// A cache for a sequence of up to `capacity` positions, to feed with `forward(_:)`.
+    public func makeCache(capacity: Int) throws(LlamaError) -> SequenceCache {
+        try SequenceCache(config: config, capacity: capacity)
+    }
+
     /// The logits after feeding `token` at `position` (every earlier position must
-    /// have been fed first). The buffer is overwritten by the next call.
+    /// have been fed first) of the transformer's own sequence. The buffer is
+    /// overwritten by the next call.
     @discardableResult
     public func forward(token: Int, position: Int) -> UnsafeMutableBufferPointer<Float> {
-        precondition(token >= 0 && token < config.vocabSize, "token out of range")
-        precondition(position >= 0 && position < config.seqLen, "position out of range")
-        withUnsafePointer(to: token) {
-            forward(tokens: UnsafeBufferPointer(start: $0, count: 1), startPosition: position, logits: true)
-        }
-        return UnsafeMutableBufferPointer(start: state.logits, count: config.vocabSize)
+        guard let ownCache else { preconditionFailure("this transformer has no cache of its own") }
+        precondition(position < ownCache.capacity, "position out of range")
+        return forward([BatchRow(cache: ownCache, token: token, position: position, wantsLogits: true)])
     }
 
-    /// Feeds `tokens` at positions `startPosition...` without computing logits,
-    /// a batch at a time: the prompt of a generation.
+    /// Feeds `tokens` at positions `startPosition...` of the transformer's own sequence
+    /// without computing logits, a batch at a time: the prompt of a generation.
     public func prefill(_ tokens: [Int], startPosition: Int) {
-        precondition(startPosition >= 0 && startPosition + tokens.count <= config.seqLen, "positions out of range")
-        precondition(tokens.allSatisfy { $0 >= 0 && $0 < config.vocabSize }, "token out of range")
-        tokens.withUnsafeBufferPointer { all in
-            var start = 0
-            while start < all.count {
-                let count = min(state.batchCapacity, all.count - start)
-                forward(tokens: UnsafeBufferPointer(rebasing: all[start..<(start + count)]),
-                        startPosition: startPosition + start, logits: false)
-                start += count
+        guard let ownCache else { preconditionFailure("this transformer has no cache of its own") }
+        precondition(startPosition >= 0 && startPosition + tokens.count <= ownCache.capacity, "positions out of range")
+        var start = 0
+        while start < tokens.count {
+            let count = min(state.batchCapacity, tokens.count - start)
+            let rows = (start..<(start + count)).map {
+                BatchRow(cache: ownCache, token: tokens[$0], position: startPosition + $0, wantsLogits: false)
             }
+            forward(rows)
+            start += count
         }
     }
 
-    /// run.c's `forward`, over consecutive positions; logits (of the last position) only if asked.
-    private func forward(tokens: UnsafeBufferPointer<Int>, startPosition: Int, logits: Bool) {
+    /// run.c's `forward` over a batch of rows (at most `batchCapacity`). Rows of one
+    /// sequence come in position order, each after every earlier position of its
+    /// sequence was fed (here or before). Returns the logits of the rows that want
+    /// them, one `vocabSize` row each in the rows' order; the buffer is overwritten by
+    /// the next call.
+    @discardableResult
+    public func forward(_ rows: [BatchRow]) -> UnsafeMutableBufferPointer<Float> {
+        let count = rows.count
+        precondition(count >= 1 && count <= state.batchCapacity, "batch size out of range")
+        for row in rows {
+            precondition(row.token >= 0 && row.token < config.vocabSize, "token out of range")
+            precondition(row.position >= 0 && row.position < row.cache.capacity, "position out of range")
+        }
         let s = state, w = weights
         let dim = config.dim, kvDim = config.kvDim, hiddenDim = config.hiddenDim, headSize = config.headSize
-        let count = tokens.count
         let x = VectorBatch(base: s.x, stride: dim, count: count)
         let xb = VectorBatch(base: s.xb, stride: dim, count: count)
         let xb2 = VectorBatch(base: s.xb2, stride: dim, count: count)
         let q = VectorBatch(base: s.q, stride: dim, count: count)
         let k = VectorBatch(base: s.k, stride: kvDim, count: count)
+        let v = VectorBatch(base: s.v, stride: kvDim, count: count)
         let hb = VectorBatch(base: s.hb, stride: hiddenDim, count: count)
         let hb2 = VectorBatch(base: s.hb2, stride: hiddenDim, count: count)
         let ropeCos = VectorBatch(base: s.ropeCos, stride: headSize / 2, count: count)
         let ropeSin = VectorBatch(base: s.ropeSin, stride: headSize / 2, count: count)
 
-        // The token embeddings into x, and each position's RoPE angles (shared by every layer).
-        for b in 0..<count {
-            w.tokenEmbedding.copyRow(tokens[b], into: x[b])
-            RopeKernels.angles(position: startPosition + b, headSize: headSize, cosines: ropeCos[b], sines: ropeSin[b])
+        // The token embeddings into x, and each row's RoPE angles (shared by every layer).
+        for (b, row) in rows.enumerated() {
+            w.tokenEmbedding.copyRow(row.token, into: x[b])
+            RopeKernels.angles(position: row.position, headSize: headSize, cosines: ropeCos[b], sines: ropeSin[b])
         }
 
         for layer in 0..<config.layerCount {
             // Attention rmsnorm.
             for b in 0..<count { VectorKernels.rmsnorm(xb[b], x[b], w.rmsAttention + layer * dim, count: dim) }
 
-            // q, k and v; v goes straight into this layer's value cache.
-            let v = VectorBatch(base: s.valueCache + (layer * config.seqLen + startPosition) * kvDim,
-                                stride: kvDim, count: count)
+            // q, k and v.
             matmul([(q, w.wq[layer]), (k, w.wk[layer]), (v, w.wv[layer])], MatmulInput(xb, quantizingInto: s.xq))
 
-            // RoPE: rotate q and k in each head; k then goes into the (transposed) key cache.
-            for b in 0..<count {
+            // RoPE: rotate q and k in each head; k and v then go into their sequences' caches.
+            for (b, row) in rows.enumerated() {
                 RopeKernels.rotate(q[b], count: dim, headSize: headSize, cosines: ropeCos[b], sines: ropeSin[b])
                 RopeKernels.rotate(k[b], count: kvDim, headSize: headSize, cosines: ropeCos[b], sines: ropeSin[b])
-                storeKey(k[b], layer: layer, position: startPosition + b)
+                store(key: k[b], value: v[b], in: row.cache, layer: layer, position: row.position)
             }
 
             // Multihead attention into xb, its output projection, the residual connection.
-            attend(layer: layer, startPosition: startPosition, count: count)
+            attend(rows, layer: layer)
             matmul([(xb2, w.wo[layer])], MatmulInput(xb, quantizingInto: s.xq))
             for b in 0..<count { VectorKernels.add(x[b], xb2[b], count: dim) }
 
@@ -133,14 +163,21 @@ public final class Transformer {
             for b in 0..<count { VectorKernels.add(x[b], xb[b], count: dim) }
         }
 
-        // Final rmsnorm and the classifier, for the last position only: the logits of
-        // prompt positions are never read (run.c computes and ignores them).
-        if logits {
-            let last = VectorBatch(base: x[count - 1], stride: dim, count: 1)
-            VectorKernels.rmsnorm(last.base, last.base, w.rmsFinal, count: dim)
-            matmul([(VectorBatch(base: s.logits, stride: config.vocabSize, count: 1), w.classifier)],
-                   MatmulInput(last, quantizingInto: s.xq))
+        // Final rmsnorm and the classifier, for the rows that want logits only: those of
+        // prompt positions are never read (run.c computes and ignores them). The rows
+        // wanted are gathered in xb, one after another.
+        var wanted = 0
+        for (b, row) in rows.enumerated() where row.wantsLogits {
+            VectorKernels.rmsnorm(xb[wanted], x[b], w.rmsFinal, count: dim)
+            wanted += 1
         }
+        s.reserveLogitRows(max(1, wanted))
+        if wanted > 0 {
+            let final = VectorBatch(base: s.xb, stride: dim, count: wanted)
+            matmul([(VectorBatch(base: s.logits, stride: config.vocabSize, count: wanted), w.classifier)],
+                   MatmulInput(final, quantizingInto: s.xq))
+        }
+        return UnsafeMutableBufferPointer(start: s.logits, count: wanted * config.vocabSize)
     }
 
     // MARK: how the work is split
@@ -167,40 +204,43 @@ public final class Transformer {
         }
     }
 
-    /// Multi-head attention of each query of the batch over its positions so far,
-    /// heads split across the pool (the scalar reference: on this thread); writes
-    /// the heads' outputs to `xb`.
-    private func attend(layer: Int, startPosition: Int, count: Int) {
+    /// Multi-head attention of each row's query over its sequence's positions so far,
+    /// heads split across the pool (the scalar reference: on this thread); writes the
+    /// heads' outputs to `xb`.
+    private func attend(_ rows: [BatchRow], layer: Int) {
         if kernels == .scalar {
-            attend(heads: 0..<config.headCount, layer: layer, startPosition: startPosition, count: count)
+            attend(heads: 0..<config.headCount, rows: rows, layer: layer)
         } else {
-            pool.parallelFor(config.headCount) { attend(heads: $0, layer: layer, startPosition: startPosition, count: count) }
+            pool.parallelFor(config.headCount) { attend(heads: $0, rows: rows, layer: layer) }
         }
     }
 
     /// The heads `heads` of `attend`, on this thread. Query head `head` reads kv head
     /// `head / kvMultiplier` (grouped-query attention).
-    private func attend(heads: Range<Int>, layer: Int, startPosition: Int, count: Int) {
+    private func attend(heads: Range<Int>, rows: [BatchRow], layer: Int) {
         let s = state
-        let headSize = config.headSize, kvDim = config.kvDim, seqLen = config.seqLen, dim = config.dim
-        let layerKeys = s.keyCache + layer * seqLen * kvDim
-        let layerValues = s.valueCache + layer * seqLen * kvDim
+        let headSize = config.headSize, kvDim = config.kvDim, dim = config.dim, seqLen = config.seqLen
         for head in heads {
             let kvHead = head / config.kvMultiplier
-            for b in 0..<count {
+            for (b, row) in rows.enumerated() {
+                let cache = row.cache, capacity = cache.capacity
+                let layerKeys = cache.keys + layer * capacity * kvDim
+                let layerValues = cache.values + layer * capacity * kvDim
                 AttentionKernels.attend(s.xb + b * dim + head * headSize, query: s.q + b * dim + head * headSize,
-                                        keys: layerKeys + kvHead * headSize * seqLen, keyStride: seqLen,
+                                        keys: layerKeys + kvHead * headSize * capacity, keyStride: capacity,
                                         values: layerValues + kvHead * headSize, valueStride: kvDim,
                                         scores: s.att + head * seqLen, headSize: headSize,
-                                        count: startPosition + b + 1, kernels: kernels)
+                                        count: row.position + 1, kernels: kernels)
             }
         }
     }
 
-    /// Writes a rotated key into the transposed key cache (`RunState.keyCache`).
-    private func storeKey(_ key: UnsafeMutablePointer<Float>, layer: Int, position: Int) {
-        let seqLen = config.seqLen, kvDim = config.kvDim
-        let base = state.keyCache + layer * seqLen * kvDim + position
-        for i in 0..<kvDim { base[i * seqLen] = key[i] }
+    /// Writes a rotated key (into the transposed key cache) and a value at `position`.
+    private func store(key: UnsafeMutablePointer<Float>, value: UnsafeMutablePointer<Float>,
+                       in cache: SequenceCache, layer: Int, position: Int) {
+        let capacity = cache.capacity, kvDim = config.kvDim
+        let keys = cache.keys + layer * capacity * kvDim + position
+        for i in 0..<kvDim { keys[i * capacity] = key[i] }
+        (cache.values + (layer * capacity + position) * kvDim).update(from: value, count: kvDim)
     }
 }
