@@ -11,12 +11,8 @@ import Synchronization
 final class GenerationJob: @unchecked Sendable {
     let request: GenerationRequest
     let dialect: APIDialect
-    /// BOS and the prompt's ids, as `babyllama run` encodes them.
-    let promptTokens: [Int]
-    /// Tokens to generate after the prompt (fewer if BOS is sampled or the context fills).
-    let maxTokens: Int
-    /// The seed used (the request's, or a random one).
-    let seed: UInt64
+    /// The prompt's tokens, the tokens to generate, the seed (`GenerationPlan`).
+    let plan: GenerationPlan
     /// The story's speech, fed each piece of text as it is generated (speak / audio requests).
     let narration: StoryNarration?
     /// Monotonic time the job entered the queue.
@@ -49,44 +45,31 @@ final class GenerationJob: @unchecked Sendable {
     /// Why a cancelled job stopped: its client left, unless the server stopped it.
     private var failureOnCancel: APIError?
 
-    /// Checks `request` against `queue`'s model and starts the story's speech (before the
-    /// job is queued, so it takes its turn at the audio device in arrival order).
-    /// `max_tokens` defaults to what `babyllama run`'s default `-n 256` generates after this
-    /// prompt (256 positions, or the context if shorter, less the prompt's), and to the rest
-    /// of the context when the prompt already fills 256 positions.
+    /// Checks `request` against `queue`'s model (`GenerationPlan`) and starts the story's
+    /// speech (before the job is queued, so it takes its turn at the audio device in
+    /// arrival order).
     init(request: GenerationRequest, dialect: APIDialect, queue: GenerationQueue, speech: SpeechService?) throws(APIError) {
         let engine = queue.engine
-        let seqLen = engine.config.seqLen
-        let promptTokens = request.prompt.withUnsafeBufferPointer {
-            engine.tokenizer.encode(bytes: $0, bos: true, eos: false)
-        }
-        if promptTokens.count > seqLen {
-            throw .invalid("the prompt is \(promptTokens.count) tokens long (BOS included); the model's context holds \(seqLen)",
-                           param: "prompt")
-        }
-        if let requested = request.maxTokens {
-            if requested > seqLen {
-                throw .invalid("'max_tokens' must be at most \(seqLen) (the model's context), got \(requested)",
-                               param: "max_tokens")
-            }
-            maxTokens = requested
-        } else {
-            let runDefault = min(StoryEngine.defaultSteps, seqLen) - (promptTokens.count - 1)
-            maxTokens = runDefault >= 1 ? runDefault : seqLen - (promptTokens.count - 1)
-        }
+        let plan = try GenerationPlan(request: request, tokenizer: engine.tokenizer, config: engine.config)
         self.request = request
         self.dialect = dialect
-        self.promptTokens = promptTokens
-        self.seed = request.seed ?? GenerationJob.randomSeed()
+        self.plan = plan
         self.queue = queue
         self.speech = speech
         narration = speech?.narration(for: request)
         enqueuedAt = shim_monotonic_ns()
-        tokens.reserveCapacity(maxTokens)
+        tokens.reserveCapacity(plan.maxTokens)
     }
 
+    /// BOS and the prompt's ids, as `babyllama run` encodes them.
+    var promptTokens: [Int] { plan.promptTokens }
+    /// Tokens to generate after the prompt (fewer if BOS is sampled or the context fills).
+    var maxTokens: Int { plan.maxTokens }
+    /// The seed used (the request's, or a random one).
+    var seed: UInt64 { plan.seed }
+
     /// run.c's `steps`: positions to run, prompt included.
-    var steps: Int { promptTokens.count - 1 + maxTokens }
+    var steps: Int { plan.steps }
 
     /// True once the job was cancelled; the engine stops at the next token.
     var isCancelled: Bool { cancelled.load(ordering: .relaxed) }
@@ -230,18 +213,5 @@ final class GenerationJob: @unchecked Sendable {
     var queueNanoseconds: UInt64 {
         let start = startedAt != 0 ? startedAt : (finishedAt != 0 ? finishedAt : shim_monotonic_ns())
         return start > enqueuedAt ? start - enqueuedAt : 0
-    }
-
-    /// A random seed in 1...2^63-1 (JSON integers are signed; 0 means "pick one").
-    static func randomSeed() -> UInt64 {
-        while true {
-            var value: UInt64 = 0
-            if shim_random_bytes(&value, 8) != 0 {
-                // No kernel randomness: fall back to the clock (run.c's choice), still never 0.
-                value = shim_monotonic_ns() ^ UInt64(bitPattern: shim_unix_time()) &* 0x9E37_79B9_7F4A_7C15
-            }
-            value &= GenerationRequest.maximumSeed
-            if value != 0 { return value }
-        }
     }
 }

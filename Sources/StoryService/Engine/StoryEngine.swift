@@ -16,10 +16,6 @@ public final class StoryEngine: @unchecked Sendable {
     /// Threads splitting the matmuls.
     public let threadCount: Int
 
-    /// run.c's default `-n`: the positions a story runs when the request names no `max_tokens`
-    /// (see `GenerationJob.init`).
-    public static let defaultSteps = 256
-
     /// Maps the checkpoint, reads the tokenizer (it must have the model's vocabulary) and hashes the file.
     public init(checkpointPath: String, tokenizerPath: String, threads: Int) throws(LlamaError) {
         let checkpoint = try Checkpoint(path: checkpointPath)
@@ -38,8 +34,7 @@ public final class StoryEngine: @unchecked Sendable {
     /// Runs one generation, reporting each generated token to `job`. Stops when the
     /// job is cancelled (its client left, or the server is stopping).
     func run(_ job: GenerationJob, metrics: Metrics) {
-        var sampler = Sampler(vocabSize: config.vocabSize, temperature: job.request.temperature,
-                              topP: job.request.topP, seed: job.seed)
+        var sampler = job.plan.sampler(vocabSize: config.vocabSize)
         let generator = Generator(transformer: transformer)
         var lastTokenTime = shim_monotonic_ns()
         do {
