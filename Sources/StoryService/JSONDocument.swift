@@ -1,4 +1,5 @@
 import CJansson
+import Support
 
 /// A parsed JSON document (a request body, a configuration file), or one value
 /// inside it: one owned reference to a jansson value, read through jansson's plain
@@ -138,5 +139,18 @@ final class JSONDocument: @unchecked Sendable {
     /// The value of `true` or `false`, or nil when this is not a boolean.
     var boolValue: Bool? {
         kind == .bool ? babyllama_json_type(raw) == Int32(JSON_TRUE.rawValue) : nil
+    }
+
+    /// The same value to write back out (members in jansson's order).
+    var value: JSONValue {
+        switch kind {
+        case .object: return .object(keys.map { ($0, member($0)?.value ?? .null) })
+        case .array: return .array(elements.map(\.value))
+        case .string: return .bytes(stringBytes ?? [])
+        case .integer: return .int(Int(integerValue ?? 0))
+        case .real: return .double(numberValue ?? 0)
+        case .bool: return .bool(boolValue ?? false)
+        case .null: return .null
+        }
     }
 }

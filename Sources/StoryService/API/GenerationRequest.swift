@@ -1,6 +1,7 @@
+import Support
 
 /// A generation request after its JSON has been checked, before the model has
-/// seen it (the limits that depend on the model are checked by `StoryEngine.prepare`).
+/// seen it (the limits that depend on the model are checked by `GenerationPlan`).
 public struct GenerationRequest: Equatable, Sendable {
     /// The prompt's UTF-8 bytes (valid UTF-8, no NUL).
     public var prompt: [UInt8]
@@ -41,6 +42,19 @@ public struct GenerationRequest: Equatable, Sendable {
     /// a body of the wrong shape, a member of the wrong type or out of range is a 422.
     /// Members not listed here (an OpenAI client's `model`, `n`, `stop`...) are ignored.
     public static func parse(_ body: [UInt8], dialect: APIDialect) throws(APIError) -> GenerationRequest {
+        try parse(document(body), dialect: dialect)
+    }
+
+    /// A line of `babyllama batch`'s input: a `/v1/generate` body with an optional `"id"`
+    /// (any JSON value, given back with the story; null when absent).
+    public static func parseBatchLine(_ line: [UInt8]) throws(APIError) -> (request: GenerationRequest, id: JSONValue) {
+        let root = try document(line)
+        let request = try parse(root, dialect: .native)
+        return (request, root.member("id")?.value ?? .null)
+    }
+
+    /// The parsed body: malformed JSON or invalid UTF-8 is a 400.
+    private static func document(_ body: [UInt8]) throws(APIError) -> JSONDocument {
         let root: JSONDocument
         do {
             root = try JSONDocument.parse(body)
@@ -52,6 +66,11 @@ public struct GenerationRequest: Equatable, Sendable {
             case .malformed, .tooDeep: throw .malformed(error.message)
             }
         }
+        return root
+    }
+
+    /// Checks a parsed body: the wrong shape, a member of the wrong type or out of range is a 422.
+    private static func parse(_ root: JSONDocument, dialect: APIDialect) throws(APIError) -> GenerationRequest {
         guard root.kind == .object else { throw .invalid("the body must be a JSON object") }
 
         guard let promptValue = root.member("prompt"), promptValue.kind != .null else {
