@@ -11,6 +11,7 @@ public enum BabyLlamaTool {
 
         commands:
           run [CHECKPOINT]      generate a story from a prompt, as llama2.c's run.c
+          batch PROMPTS.jsonl   tell a whole prompt set, many stories at once
           tokenize TEXT         token ids of a text (JSON array)
           logits [CHECKPOINT]   teacher-forced logits as a float32 .npy file
           bench [CHECKPOINT]    decode and prefill speed, median of several runs
@@ -32,6 +33,7 @@ public enum BabyLlamaTool {
         let rest = arguments[1...]
         switch name {
         case let name where same(name, "run"): return execute(RunCommand.self, rest)
+        case let name where same(name, "batch"): return execute(BatchCommand.self, rest)
         case let name where same(name, "tokenize"): return execute(TokenizeCommand.self, rest)
         case let name where same(name, "logits"): return execute(LogitsCommand.self, rest)
         case let name where same(name, "bench"): return execute(BenchCommand.self, rest)

@@ -24,19 +24,27 @@ struct ModelOptions {
     let kernels: KernelChoice
     let weights: WeightMode
 
+    /// The options, the checkpoint being the one positional argument (if any).
     init(_ arguments: ParsedArguments) throws(UsageError) {
-        checkpointPath = try arguments.optionalPositional() ?? BundledModel.path()
+        try self.init(arguments, checkpoint: arguments.optionalPositional())
+    }
+
+    /// The options with `checkpoint` named apart (nil: the bundled model).
+    init(_ arguments: ParsedArguments, checkpoint: String?) throws(UsageError) {
+        checkpointPath = checkpoint ?? BundledModel.path()
         tokenizerPath = arguments.value("tokenizer")
         threads = try arguments.integer("threads", processorCount, in: 1...256)
         kernels = try arguments.choice("kernels", "simd", ["simd", "scalar"]) == "simd" ? .simd : .scalar
         weights = try arguments.choice("weights", "f32", ["f32", "f16"]) == "f32" ? .asStored : .float16
     }
 
-    /// Loads the checkpoint and builds a transformer over a worker pool.
-    func loadTransformer() throws(LlamaError) -> Transformer {
+    /// Loads the checkpoint and builds a transformer over a worker pool (see
+    /// `Transformer.init` for the batch and cache capacities).
+    func loadTransformer(batchCapacity: Int = 32, cacheCapacity: Int? = nil) throws(LlamaError) -> Transformer {
         let checkpoint = try Checkpoint(path: checkpointPath)
         return try Transformer(checkpoint: checkpoint, pool: WorkerPool(threadCount: kernels == .scalar ? 1 : threads),
-                               kernels: kernels, weightMode: weights)
+                               kernels: kernels, weightMode: weights, batchCapacity: batchCapacity,
+                               cacheCapacity: cacheCapacity)
     }
 
     /// Loads the tokenizer named by `-z`, or finds one with the model's vocabulary size.

@@ -79,12 +79,23 @@ final class BatchSequence {
         BatchRow(cache: cache, token: tokens[position], position: position, wantsLogits: true)
     }
 
-    /// The decode row's logits are in: decide the next token (the prompt's while it
-    /// lasts, then sampled), as run.c does.
-    func decoded(logits: UnsafeMutableBufferPointer<Float>) {
+    /// The token the decode row decided, until `decoded` takes it.
+    private var chosen = 0
+
+    /// The decode row's logits are in: choose the next token (the prompt's while it
+    /// lasts, then sampled), as run.c does. Touches only this sequence, so the batch
+    /// runs its sequences' choices in parallel.
+    func choose(logits: UnsafeMutableBufferPointer<Float>) {
+        let isPrompt = position < promptTokens.count - 1
+        chosen = isPrompt ? promptTokens[position + 1] : sampler.sample(logits)
+    }
+
+    /// Takes the token `choose` chose: reports it, or ends the sequence (on this,
+    /// the batch's, thread: the handlers see one sequence at a time).
+    func decoded() {
         let token = tokens[position]
         let isPrompt = position < promptTokens.count - 1
-        let next = isPrompt ? promptTokens[position + 1] : sampler.sample(logits)
+        let next = chosen
         position += 1
         if next == Tokenizer.bos { return stop(.bos) }
         tokens.append(next)

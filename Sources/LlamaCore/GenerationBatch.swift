@@ -99,10 +99,19 @@ public final class GenerationBatch {
             prefilling.append((sequence, count))
         }
         let logits = rows.isEmpty ? UnsafeMutableBufferPointer<Float>(start: nil, count: 0) : transformer.forward(rows)
+        // Sampling (a softmax and a top-p sort over the vocabulary) is per sequence:
+        // the sequences choose on the pool's threads, then report in order here.
         let vocabSize = transformer.config.vocabSize
-        for (index, sequence) in decoding.enumerated() {
-            sequence.decoded(logits: UnsafeMutableBufferPointer(rebasing: logits[(index * vocabSize)..<((index + 1) * vocabSize)]))
+        let choose = { (index: Int) in
+            decoding[index].choose(logits: UnsafeMutableBufferPointer(
+                rebasing: logits[(index * vocabSize)..<((index + 1) * vocabSize)]))
         }
+        if transformer.kernels == .scalar {
+            for index in decoding.indices { choose(index) }
+        } else {
+            transformer.pool.run(chunks: decoding.count, choose)
+        }
+        for sequence in decoding { sequence.decoded() }
         for (sequence, count) in prefilling { sequence.prefilled(count) }
         sequences.removeAll { sequence in
             if !sequence.isFinished { return false }

@@ -46,11 +46,21 @@ public struct GenerationRequest: Equatable, Sendable {
     }
 
     /// A line of `babyllama batch`'s input: a `/v1/generate` body with an optional `"id"`
-    /// (any JSON value, given back with the story; null when absent).
-    public static func parseBatchLine(_ line: [UInt8]) throws(APIError) -> (request: GenerationRequest, id: JSONValue) {
-        let root = try document(line)
-        let request = try parse(root, dialect: .native)
-        return (request, root.member("id")?.value ?? .null)
+    /// (a JSON value of whatever kind, given back with the story or its error; null when absent or
+    /// when the line is not JSON at all).
+    public static func parseBatchLine(_ line: [UInt8]) -> (id: JSONValue, request: Result<GenerationRequest, APIError>) {
+        let root: JSONDocument
+        do {
+            root = try document(line)
+        } catch {
+            return (.null, .failure(error))
+        }
+        let id = root.kind == .object ? root.member("id")?.value ?? .null : .null
+        do {
+            return (id, .success(try parse(root, dialect: .native)))
+        } catch {
+            return (id, .failure(error))
+        }
     }
 
     /// The parsed body: malformed JSON or invalid UTF-8 is a 400.
