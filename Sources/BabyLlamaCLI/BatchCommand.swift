@@ -21,10 +21,19 @@ struct BatchCommand: Command {
             ModelOptions.checkpointNote,
         ],
         options: [
-            OptionSpec("max-batch", value: "B", help: "Stories running at once, 1-256 (default 8)."),
+            OptionSpec("max-batch", value: "B",
+                       help: "Stories running at once, 1-256 (default \(defaultMaxBatch); each needs its own key/value cache)."),
             OptionSpec("out", value: "RESULTS.jsonl", help: "Write the results there (default: standard output)."),
             .flag("compare", help: "Then tell the same set one story at a time, and compare time and tokens."),
         ] + ModelOptions.options)
+
+    /// Stories at once by default: 8, but 1 on the Duo (64 MB), where each story's
+    /// cache competes with the model for memory.
+    #if arch(riscv64)
+    static let defaultMaxBatch = 1
+    #else
+    static let defaultMaxBatch = 8
+    #endif
 
     let promptsPath: String
     let model: ModelOptions
@@ -38,7 +47,7 @@ struct BatchCommand: Command {
         if positionals.count > 2 { throw UsageError("unexpected argument '\(positionals[2])'") }
         promptsPath = prompts
         model = try ModelOptions(arguments, checkpoint: positionals.count == 2 ? positionals[1] : nil)
-        maxBatch = try arguments.integer("max-batch", 8, in: 1...256)
+        maxBatch = try arguments.integer("max-batch", BatchCommand.defaultMaxBatch, in: 1...256)
         outPath = arguments.value("out")
         compare = arguments.has("compare")
     }
@@ -62,6 +71,12 @@ struct BatchCommand: Command {
                 }
             progress.end()
             var summary = BatchSummary(label: "batch of \(maxBatch)", run: batched)
+            let largest = set.stories.reduce(0) { max($0, $1.plan.steps) }
+            summary.note = "a story's key/value cache: at most "
+                + FixedDecimal.format(Double(GenerationBatch(transformer: transformer, maxSequences: 1)
+                                             .cacheBytes(steps: largest)) / 1_048_576, decimals: 1)
+                + " MiB here (\(largest) positions), \(maxBatch) at once"
+
             if compare {
                 let solo = BatchRunner(transformer: transformer, tokenizer: tokenizer, maxSequences: 1)
                     .run(set.stories) { _ in }

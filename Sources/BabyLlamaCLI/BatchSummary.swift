@@ -9,6 +9,8 @@ struct BatchSummary {
     /// Seconds from the start of the run to each story's end, sorted.
     let latencies: [Double]
     private var comparison = ""
+    /// One more line (what a story's cache costs).
+    var note = ""
 
     init(label: String, run: BatchRunner.Run) {
         self.label = label
@@ -38,5 +40,5 @@ struct BatchSummary {
             + "the speed, " + (sameTokens ? "the same tokens for every story" : "DIFFERENT TOKENS") + "\n"
     }
 
-    var text: String { line + "\n" + comparison }
+    var text: String { line + "\n" + (note.isEmpty ? "" : note + "\n") + comparison }
 }

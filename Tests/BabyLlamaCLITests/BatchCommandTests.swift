@@ -59,7 +59,8 @@ final class BatchCommandTests: XCTestCase {
         XCTAssertEqual((byLine[8]?["tokens"] as? [Int])?.count, 80)
         // Not a terminal: a plain line per story, then the summary.
         XCTAssertEqual(outcome.errorLines.filter { $0.hasPrefix("batch: ") }.count, 4, outcome.standardError)
-        XCTAssertTrue(outcome.errorLines.last?.hasPrefix("batch of 3: 4 stories") ?? false, outcome.standardError)
+        XCTAssertTrue(outcome.errorLines.contains { $0.hasPrefix("batch of 3: 4 stories") }, outcome.standardError)
+        XCTAssertTrue(outcome.errorLines.contains { $0.hasPrefix("a story's key/value cache: at most ") }, outcome.standardError)
     }
 
     func testCompareTellsTheSetOneByOneWithTheSameTokens() throws {
