@@ -20,7 +20,7 @@ public final class RunState {
     /// Keys and values before they are stored in their sequences' caches, `batch × kvDim`.
     let k: UnsafeMutablePointer<Float>
     let v: UnsafeMutablePointer<Float>
-    /// Attention scores, `headCount × seqLen`.
+    /// Attention scores of each (row, head) pair, `batch × headCount × seqLen`.
     let att: UnsafeMutablePointer<Float>
     /// Output logits, `logitRows × vocabSize` (grown when a pass asks for more rows).
     private(set) var logits: UnsafeMutablePointer<Float>
@@ -56,7 +56,7 @@ public final class RunState {
         q = buffer(batch * config.dim)
         k = buffer(batch * config.kvDim)
         v = buffer(batch * config.kvDim)
-        att = buffer(config.headCount * config.seqLen)
+        att = buffer(batch * config.headCount * config.seqLen)
         ropeCos = buffer(batch * config.headSize / 2)
         ropeSin = buffer(batch * config.headSize / 2)
         if let groupSizes {

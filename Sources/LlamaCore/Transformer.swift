@@ -205,33 +205,33 @@ public final class Transformer {
     }
 
     /// Multi-head attention of each row's query over its sequence's positions so far,
-    /// heads split across the pool (the scalar reference: on this thread); writes the
-    /// heads' outputs to `xb`.
+    /// the (row, head) pairs split across the pool (the scalar reference: on this
+    /// thread); writes the heads' outputs to `xb`.
     private func attend(_ rows: [BatchRow], layer: Int) {
+        let pairs = rows.count * config.headCount
         if kernels == .scalar {
-            attend(heads: 0..<config.headCount, rows: rows, layer: layer)
+            attend(pairs: 0..<pairs, rows: rows, layer: layer)
         } else {
-            pool.parallelFor(config.headCount) { attend(heads: $0, rows: rows, layer: layer) }
+            pool.parallelFor(pairs) { attend(pairs: $0, rows: rows, layer: layer) }
         }
     }
 
-    /// The heads `heads` of `attend`, on this thread. Query head `head` reads kv head
-    /// `head / kvMultiplier` (grouped-query attention).
-    private func attend(heads: Range<Int>, rows: [BatchRow], layer: Int) {
+    /// The (row, head) pairs `pairs` of `attend` (pair `b · headCount + head`), on this
+    /// thread. Query head `head` reads kv head `head / kvMultiplier` (grouped-query attention).
+    private func attend(pairs: Range<Int>, rows: [BatchRow], layer: Int) {
         let s = state
         let headSize = config.headSize, kvDim = config.kvDim, dim = config.dim, seqLen = config.seqLen
-        for head in heads {
+        for pair in pairs {
+            let b = pair / config.headCount, head = pair % config.headCount, row = rows[b]
             let kvHead = head / config.kvMultiplier
-            for (b, row) in rows.enumerated() {
-                let cache = row.cache, capacity = cache.capacity
-                let layerKeys = cache.keys + layer * capacity * kvDim
-                let layerValues = cache.values + layer * capacity * kvDim
-                AttentionKernels.attend(s.xb + b * dim + head * headSize, query: s.q + b * dim + head * headSize,
-                                        keys: layerKeys + kvHead * headSize * capacity, keyStride: capacity,
-                                        values: layerValues + kvHead * headSize, valueStride: kvDim,
-                                        scores: s.att + head * seqLen, headSize: headSize,
-                                        count: row.position + 1, kernels: kernels)
-            }
+            let cache = row.cache, capacity = cache.capacity
+            let layerKeys = cache.keys + layer * capacity * kvDim
+            let layerValues = cache.values + layer * capacity * kvDim
+            AttentionKernels.attend(s.xb + b * dim + head * headSize, query: s.q + b * dim + head * headSize,
+                                    keys: layerKeys + kvHead * headSize * capacity, keyStride: capacity,
+                                    values: layerValues + kvHead * headSize, valueStride: kvDim,
+                                    scores: s.att + pair * seqLen, headSize: headSize,
+                                    count: row.position + 1, kernels: kernels)
         }
     }
 

@@ -117,7 +117,10 @@ public enum FloatKernels {
         // block is read from memory once, then from L1 for every group of three vectors,
         // whose inputs stay in L1 across the block's row pairs.
         let rowBytes = cols * MemoryLayout<W>.size
-        let blockRows = max(2, min(64, (16 * 1024 / rowBytes)) & ~1)
+        let blockRows = max(2, min(64, (24 * 1024 / rowBytes)) & ~1)
+        // A share as large as the classifier is requested non-temporally, as `matvec`
+        // does, so it does not push the layer weights out of the last-level cache.
+        let keep = rows.count * rowBytes < nonTemporalBytes
         var start = rows.lowerBound
         while start < rows.upperBound {
             let end = min(rows.upperBound, start + blockRows)
@@ -126,6 +129,14 @@ public enum FloatKernels {
                 var i = start
                 while i + 2 <= end {
                     let r0 = w + i * cols
+                    if b == 0 {
+                        // The same two rows of the next block, requested while these are
+                        // worked on: the tiles read two rows at a time, two short streams
+                        // a prefetcher may not follow, so a small batch would otherwise
+                        // wait on memory at the start of every block.
+                        prefetch(UnsafeRawPointer(r0 + blockRows * cols), bytes: 2 * rowBytes,
+                                 before: UnsafeRawPointer(w + rows.upperBound * cols), keep: keep)
+                    }
                     tile2x3(out, x, b, r0, r0 + cols, i, cols)
                     i += 2
                 }
@@ -135,12 +146,38 @@ public enum FloatKernels {
                 }
                 b += 3
             }
+            if b + 2 == x.count {
+                // Two vectors left: a 2 × 2 tile, so the rows are not read twice more.
+                var i = start
+                while i + 2 <= end {
+                    let r0 = w + i * cols
+                    tile2x2(out, x, b, r0, r0 + cols, i, cols)
+                    i += 2
+                }
+                if i < end {
+                    let row = w + i * cols
+                    for k in b..<(b + 2) { out[k][i] = dot(row, x[k], cols) }
+                }
+                b += 2
+            }
             while b < x.count {
                 let input = UnsafePointer(x[b])
                 for i in start..<end { out[b][i] = dot(w + i * cols, input, cols) }
                 b += 1
             }
             start = end
+        }
+    }
+
+    /// Requests the cache lines of `bytes` bytes at `start`, up to `limit`, to be kept
+    /// in every cache level or (not `keep`) only until they are read.
+    @inline(__always)
+    static func prefetch(_ start: UnsafeRawPointer, bytes: Int, before limit: UnsafeRawPointer, keep: Bool) {
+        var line = start
+        let end = min(start + bytes, limit)
+        while line < end {
+            if keep { shim_prefetch_keep(line) } else { shim_prefetch(line) }
+            line += 64
         }
     }
 
@@ -185,4 +222,41 @@ public enum FloatKernels {
         o0[i + 1] = s10; o1[i + 1] = s11; o2[i + 1] = s12
     }
 
+    /// Rows `i`, `i + 1` (at `r0`, `r1`) against vectors `b`, `b + 1`, summed as `tile2x3` sums.
+    @inline(__always)
+    static func tile2x2<W: KernelWeight>(_ out: VectorBatch, _ x: VectorBatch, _ b: Int,
+                                         _ r0: UnsafePointer<W>, _ r1: UnsafePointer<W>, _ i: Int, _ cols: Int) {
+        let x0 = UnsafePointer(x[b]), x1 = UnsafePointer(x[b + 1])
+        var l00 = SIMD8<Float>(), l01 = SIMD8<Float>()
+        var l10 = SIMD8<Float>(), l11 = SIMD8<Float>()
+        var h00 = SIMD8<Float>(), h01 = SIMD8<Float>()
+        var h10 = SIMD8<Float>(), h11 = SIMD8<Float>()
+        var j = 0
+        while j + 16 <= cols {
+            let w0 = W.load8(r0 + j), w1 = W.load8(r1 + j)
+            l00.addProduct(w0, SIMDLanes.load8(x0 + j)); l10.addProduct(w1, SIMDLanes.load8(x0 + j))
+            l01.addProduct(w0, SIMDLanes.load8(x1 + j)); l11.addProduct(w1, SIMDLanes.load8(x1 + j))
+            let v0 = W.load8(r0 + j + 8), v1 = W.load8(r1 + j + 8)
+            h00.addProduct(v0, SIMDLanes.load8(x0 + j + 8)); h10.addProduct(v1, SIMDLanes.load8(x0 + j + 8))
+            h01.addProduct(v0, SIMDLanes.load8(x1 + j + 8)); h11.addProduct(v1, SIMDLanes.load8(x1 + j + 8))
+            j += 16
+        }
+        if j + 8 <= cols {
+            let w0 = W.load8(r0 + j), w1 = W.load8(r1 + j)
+            l00.addProduct(w0, SIMDLanes.load8(x0 + j)); l10.addProduct(w1, SIMDLanes.load8(x0 + j))
+            l01.addProduct(w0, SIMDLanes.load8(x1 + j)); l11.addProduct(w1, SIMDLanes.load8(x1 + j))
+            j += 8
+        }
+        var s00 = SIMDLanes.sum(l00 + h00), s01 = SIMDLanes.sum(l01 + h01)
+        var s10 = SIMDLanes.sum(l10 + h10), s11 = SIMDLanes.sum(l11 + h11)
+        while j < cols {
+            let a = W.float(r0[j]), c = W.float(r1[j])
+            s00 += a * x0[j]; s01 += a * x1[j]
+            s10 += c * x0[j]; s11 += c * x1[j]
+            j += 1
+        }
+        let o0 = out[b], o1 = out[b + 1]
+        o0[i] = s00; o1[i] = s01
+        o0[i + 1] = s10; o1[i + 1] = s11
+    }
 }

@@ -144,6 +144,9 @@ static inline void shim_yield(void) { (void)sched_yield(); }
 /// Prefetch a cache line for reading (the weights stream through once per token).
 static inline void shim_prefetch(const void *address) { __builtin_prefetch(address, 0, 0); }
 
+/// Prefetch a cache line for reading into every cache level (it will be read again soon).
+static inline void shim_prefetch_keep(const void *address) { __builtin_prefetch(address, 0, 3); }
+
 // ---- Service helpers (StoryService): randomness, timed waits, signals, stderr. ----
 #include <poll.h>
 #include <signal.h>
