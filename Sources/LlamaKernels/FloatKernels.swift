@@ -151,6 +151,10 @@ public enum FloatKernels {
                 var i = start
                 while i + 2 <= end {
                     let r0 = w + i * cols
+                    if b == 0 {
+                        prefetch(UnsafeRawPointer(r0 + blockRows * cols), bytes: 2 * rowBytes,
+                                 before: UnsafeRawPointer(w + rows.upperBound * cols), keep: keep)
+                    }
                     tile2x2(out, x, b, r0, r0 + cols, i, cols)
                     i += 2
                 }
