@@ -58,12 +58,7 @@ public enum AttentionKernels {
         while t + 32 <= count {
             var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
             for i in 0..<headSize {
-                let q = SIMD8<Float>(repeating: query[i])
-                let key = keys + i * keyStride + t
-                s0 = s0 + q * SIMDLanes.load8(key)
-                s1 = s1 + q * SIMDLanes.load8(key + 8)
-                s2 = s2 + q * SIMDLanes.load8(key + 16)
-                s3 = s3 + q * SIMDLanes.load8(key + 24)
+                addScaled32(&s0, &s1, &s2, &s3, SIMD8<Float>(repeating: query[i]), keys + i * keyStride + t)
             }
             SIMDLanes.store8(s0 / divisor, scores + t)
             SIMDLanes.store8(s1 / divisor, scores + t + 8)
@@ -111,12 +106,7 @@ public enum AttentionKernels {
         while i + 32 <= headSize {
             var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
             for t in 0..<count {
-                let weight = SIMD8<Float>(repeating: weights[t])
-                let value = values + t * valueStride + i
-                a0 = a0 + weight * SIMDLanes.load8(value)
-                a1 = a1 + weight * SIMDLanes.load8(value + 8)
-                a2 = a2 + weight * SIMDLanes.load8(value + 16)
-                a3 = a3 + weight * SIMDLanes.load8(value + 24)
+                addScaled32(&a0, &a1, &a2, &a3, SIMD8<Float>(repeating: weights[t]), values + t * valueStride + i)
             }
             SIMDLanes.store8(a0, out + i)
             SIMDLanes.store8(a1, out + i + 8)
@@ -136,5 +126,16 @@ public enum AttentionKernels {
             weightedSumReference(out + i, weights: weights, values: values + i, valueStride: valueStride,
                                  headSize: headSize - i, count: count)
         }
+    }
+
+    /// `a0…a3 += scale · p[0..<32]`, eight lanes each: the product rounded before the
+    /// add (run.c's arithmetic, no fused multiply-add), each lane its own sum.
+    @inline(__always)
+    static func addScaled32(_ a0: inout SIMD8<Float>, _ a1: inout SIMD8<Float>, _ a2: inout SIMD8<Float>,
+                            _ a3: inout SIMD8<Float>, _ scale: SIMD8<Float>, _ p: UnsafePointer<Float>) {
+        a0 = a0 + scale * SIMDLanes.load8(p)
+        a1 = a1 + scale * SIMDLanes.load8(p + 8)
+        a2 = a2 + scale * SIMDLanes.load8(p + 16)
+        a3 = a3 + scale * SIMDLanes.load8(p + 24)
     }
 }

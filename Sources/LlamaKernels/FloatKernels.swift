@@ -124,8 +124,14 @@ public enum FloatKernels {
         var start = rows.lowerBound
         while start < rows.upperBound {
             let end = min(rows.upperBound, start + blockRows)
+            // The vectors three at a time (2 × 3 tiles), then two (2 × 2) or one (`dot`).
             var b = 0
-            while b + 3 <= x.count {
+            while b < x.count {
+                let width = min(3, x.count - b)
+                if width == 1 {
+                    for i in start..<end { out[b][i] = dot(w + i * cols, x[b], cols) }
+                    break
+                }
                 var i = start
                 while i + 2 <= end {
                     let r0 = w + i * cols
@@ -137,37 +143,18 @@ public enum FloatKernels {
                         prefetch(UnsafeRawPointer(r0 + blockRows * cols), bytes: 2 * rowBytes,
                                  before: UnsafeRawPointer(w + rows.upperBound * cols), keep: keep)
                     }
-                    tile2x3(out, x, b, r0, r0 + cols, i, cols)
-                    i += 2
-                }
-                if i < end {
-                    let row = w + i * cols
-                    for k in b..<(b + 3) { out[k][i] = dot(row, x[k], cols) }
-                }
-                b += 3
-            }
-            if b + 2 == x.count {
-                // Two vectors left: a 2 × 2 tile, so the rows are not read twice more.
-                var i = start
-                while i + 2 <= end {
-                    let r0 = w + i * cols
-                    if b == 0 {
-                        prefetch(UnsafeRawPointer(r0 + blockRows * cols), bytes: 2 * rowBytes,
-                                 before: UnsafeRawPointer(w + rows.upperBound * cols), keep: keep)
+                    if width == 3 {
+                        tile2x3(out, x, b, r0, r0 + cols, i, cols)
+                    } else {
+                        tile2x2(out, x, b, r0, r0 + cols, i, cols)
                     }
-                    tile2x2(out, x, b, r0, r0 + cols, i, cols)
                     i += 2
                 }
                 if i < end {
                     let row = w + i * cols
-                    for k in b..<(b + 2) { out[k][i] = dot(row, x[k], cols) }
+                    for k in b..<(b + width) { out[k][i] = dot(row, x[k], cols) }
                 }
-                b += 2
-            }
-            while b < x.count {
-                let input = UnsafePointer(x[b])
-                for i in start..<end { out[b][i] = dot(w + i * cols, input, cols) }
-                b += 1
+                b += width
             }
             start = end
         }

@@ -144,14 +144,14 @@ public enum QuantizedKernels {
             var k = j
             while k < j + groupSize {
                 let weights = widen16(UnsafeRawPointer(w + k).loadUnaligned(as: SIMD16<Int8>.self))
-                s0 &+= multiplyAddPairs(weights, load16(x0 + k))
-                s1 &+= multiplyAddPairs(weights, load16(x1 + k))
-                s2 &+= multiplyAddPairs(weights, load16(x2 + k))
-                s3 &+= multiplyAddPairs(weights, load16(x3 + k))
-                s4 &+= multiplyAddPairs(weights, load16(x4 + k))
-                s5 &+= multiplyAddPairs(weights, load16(x5 + k))
-                s6 &+= multiplyAddPairs(weights, load16(x6 + k))
-                s7 &+= multiplyAddPairs(weights, load16(x7 + k))
+                s0 &+= multiplyAddPairs(weights, SIMDLanes.load(x0 + k))
+                s1 &+= multiplyAddPairs(weights, SIMDLanes.load(x1 + k))
+                s2 &+= multiplyAddPairs(weights, SIMDLanes.load(x2 + k))
+                s3 &+= multiplyAddPairs(weights, SIMDLanes.load(x3 + k))
+                s4 &+= multiplyAddPairs(weights, SIMDLanes.load(x4 + k))
+                s5 &+= multiplyAddPairs(weights, SIMDLanes.load(x5 + k))
+                s6 &+= multiplyAddPairs(weights, SIMDLanes.load(x6 + k))
+                s7 &+= multiplyAddPairs(weights, SIMDLanes.load(x7 + k))
                 k += 16
             }
             let sums = reduce(s0, s1, s2, s3, s4, s5, s6, s7)
@@ -241,7 +241,7 @@ public enum QuantizedKernels {
         var accumulator = SIMD8<Int32>()
         var k = 0
         while k + 16 <= count {
-            accumulator &+= multiplyAddPairs(widen16(load16(a + k)), widen16(load16(b + k)))
+            accumulator &+= multiplyAddPairs(widen16(SIMDLanes.load(a + k)), widen16(SIMDLanes.load(b + k)))
             k += 16
         }
         let four = accumulator.lowHalf &+ accumulator.highHalf
@@ -310,13 +310,4 @@ public enum QuantizedKernels {
         return result
     }
 
-    @inline(__always)
-    static func load16(_ p: UnsafePointer<Int8>) -> SIMD16<Int8> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Int8>.self)
-    }
-
-    @inline(__always)
-    static func load16(_ p: UnsafePointer<Int16>) -> SIMD16<Int16> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Int16>.self)
-    }
 }

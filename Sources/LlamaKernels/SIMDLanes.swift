@@ -2,6 +2,12 @@
 /// fixed order, shared by the SIMD kernels. Activations and mapped weights have no
 /// alignment guarantee, so every access is unaligned (as fast as aligned on x86).
 enum SIMDLanes {
+    /// A vector of any lane type from `p` (its type says how many lanes).
+    @inline(__always)
+    static func load<Vector: SIMD>(_ p: UnsafePointer<Vector.Scalar>) -> Vector {
+        UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
+    }
+
     @inline(__always)
     static func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)

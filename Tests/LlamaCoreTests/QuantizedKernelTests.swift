@@ -113,31 +113,42 @@ final class QuantizedKernelTests: XCTestCase {
         }
     }
 
+    /// Rows `firstRow..<rows` of a random Q8_0 matrix against batches of `counts` vectors:
+    /// each vector's outputs are runq.c's matmul of that vector alone, bit for bit, and
+    /// the rows before `firstRow` are left alone.
+    private func assertBatchBitExact(cols: Int, groupSize: Int, rows: Int, firstRow: Int, counts: [Int],
+                                     random: inout SeededRandom) {
+        let capacity = counts.max() ?? 1
+        let batch = QuantizedBatch.allocate(width: cols, capacity: capacity, groupSize: groupSize)
+        defer { batch.deallocate() }
+        let inputs = random.floats(capacity * cols, in: -2...2)
+        for b in 0..<capacity {
+            inputs.withUnsafeBufferPointer { QuantizedKernels.quantize($0.baseAddress! + b * cols, count: cols, into: batch[b]) }
+        }
+        let w = (0..<(rows * cols)).map { _ in Int8.random(in: -128...127, using: &random) }
+        let ws = random.floats(rows * cols / groupSize, in: 0.001...0.1)
+        for n in counts {
+            var out = [Float](repeating: KernelShapes.sentinel, count: n * rows)
+            out.withUnsafeMutableBufferPointer { out in
+                QuantizedKernels.matmul(VectorBatch(base: out.baseAddress!, stride: rows, count: n), batch,
+                                        count: n, values: w, scales: ws, cols: cols, rows: firstRow..<rows)
+            }
+            for b in 0..<n {
+                var reference = [Float](repeating: 0, count: rows)
+                QuantizedKernels.matmulReference(&reference, batch[b], values: w, scales: ws, rows: rows, cols: cols)
+                for i in 0..<rows {
+                    let expected = i >= firstRow ? reference[i] : KernelShapes.sentinel
+                    XCTAssertEqual(out[b * rows + i].bitPattern, expected.bitPattern,
+                                   "cols \(cols) group \(groupSize) batch \(n) vector \(b) row \(i)")
+                }
+            }
+        }
+    }
+
     /// A batch of Q8_0 vectors: each equals runq.c's matmul of that vector alone.
     func testQuantizedBatchIsBitExactPerVector() {
         var random = SeededRandom(seed: 13)
-        let groupSize = 32, cols = 96, rows = 21, count = 5
-        let batch = QuantizedBatch.allocate(width: cols, capacity: count, groupSize: groupSize)
-        defer { batch.deallocate() }
-        let inputs = random.floats(count * cols, in: -2...2)
-        for b in 0..<count {
-            inputs.withUnsafeBufferPointer { QuantizedKernels.quantize($0.baseAddress! + b * cols, count: cols, into: batch[b]) }
-        }
-        let w = (0..<(rows * cols)).map { _ in Int8.random(in: -127...127, using: &random) }
-        let ws = random.floats(rows * cols / groupSize, in: 0.001...0.1)
-        var out = [Float](repeating: KernelShapes.sentinel, count: count * rows)
-        out.withUnsafeMutableBufferPointer { out in
-            QuantizedKernels.matmul(VectorBatch(base: out.baseAddress!, stride: rows, count: count), batch,
-                                    count: count, values: w, scales: ws, cols: cols, rows: 3..<rows)
-        }
-        for b in 0..<count {
-            var reference = [Float](repeating: 0, count: rows)
-            QuantizedKernels.matmulReference(&reference, batch[b], values: w, scales: ws, rows: rows, cols: cols)
-            for i in 0..<rows {
-                let expected = i >= 3 ? reference[i] : KernelShapes.sentinel
-                XCTAssertEqual(out[b * rows + i].bitPattern, expected.bitPattern, "vector \(b) row \(i)")
-            }
-        }
+        assertBatchBitExact(cols: 96, groupSize: 32, rows: 21, firstRow: 3, counts: [5], random: &random)
     }
 
     /// Row shapes of the real models (8+ groups a row, group sizes 32 and 64, a group
@@ -145,33 +156,8 @@ final class QuantizedKernelTests: XCTestCase {
     func testQuantizedMatmulIsBitExactOnModelShapes() {
         var random = SeededRandom(seed: 14)
         for (cols, groupSize) in [(288, 32), (768, 32), (512, 64), (1376, 32), (64, 8), (96, 48), (256, 16)] {
-            let rows = 11, count = 17
-            let batch = QuantizedBatch.allocate(width: cols, capacity: count, groupSize: groupSize)
-            defer { batch.deallocate() }
-            let inputs = random.floats(count * cols, in: -2...2)
-            for b in 0..<count {
-                inputs.withUnsafeBufferPointer {
-                    QuantizedKernels.quantize($0.baseAddress! + b * cols, count: cols, into: batch[b])
-                }
-            }
-            let w = (0..<(rows * cols)).map { _ in Int8.random(in: -128...127, using: &random) }
-            let ws = random.floats(rows * cols / groupSize, in: 0.001...0.1)
-            for n in [1, 4, 8, 9, count] {
-                var out = [Float](repeating: KernelShapes.sentinel, count: n * rows)
-                out.withUnsafeMutableBufferPointer { out in
-                    QuantizedKernels.matmul(VectorBatch(base: out.baseAddress!, stride: rows, count: n), batch,
-                                            count: n, values: w, scales: ws, cols: cols, rows: 2..<rows)
-                }
-                for b in 0..<n {
-                    var reference = [Float](repeating: 0, count: rows)
-                    QuantizedKernels.matmulReference(&reference, batch[b], values: w, scales: ws, rows: rows, cols: cols)
-                    for i in 0..<rows {
-                        let expected = i >= 2 ? reference[i] : KernelShapes.sentinel
-                        XCTAssertEqual(out[b * rows + i].bitPattern, expected.bitPattern,
-                                       "cols \(cols) group \(groupSize) batch \(n) vector \(b) row \(i)")
-                    }
-                }
-            }
+            assertBatchBitExact(cols: cols, groupSize: groupSize, rows: 11, firstRow: 2, counts: [1, 4, 8, 9, 17],
+                                random: &random)
         }
     }
 }
