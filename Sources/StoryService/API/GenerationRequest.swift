@@ -46,7 +46,7 @@ public struct GenerationRequest: Equatable, Sendable {
     }
 
     /// A line of `babyllama batch`'s input: a `/v1/generate` body with an optional `"id"`
-    /// (any JSON value, given back with the story; null when absent).
+    /// (a JSON value of whatever kind, given back with the story; null when absent).
     public static func parseBatchLine(_ line: [UInt8]) throws(APIError) -> (request: GenerationRequest, id: JSONValue) {
         let root = try document(line)
         let request = try parse(root, dialect: .native)
