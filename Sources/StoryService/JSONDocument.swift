@@ -145,7 +145,7 @@ final class JSONDocument: @unchecked Sendable {
     var value: JSONValue {
         switch kind {
         case .object: return .object(keys.map { ($0, member($0)?.value ?? .null) })
-        case .array: return .array(elements.map(\.value))
+        case .array: return .array(elements.map { $0.value })
         case .string: return .bytes(stringBytes ?? [])
         case .integer: return .int(Int(integerValue ?? 0))
         case .real: return .double(numberValue ?? 0)
