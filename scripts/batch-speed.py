@@ -12,7 +12,7 @@ concurrent <= 40% of sequential; the best of several, so that other work on the 
 in one round does not decide it). Not run by the tests: timings depend on the machine and what else it does.
 
 Usage:
-  scripts/batch-speed.py [--q8] [--clients 8] [--tokens 128] [--threads 2] [--temperature 1.0] [--runs 3]
+  scripts/batch-speed.py [--q8] [--clients 8] [--tokens 128] [--threads 2] [--temperature 1.0] [--runs 5]
                          [--model /tmp/m15.bin] [--tokenizer models/tokenizer.bin]
                          [--babyllama .build/release/babyllama]
   --q8  serve the model quantized to Q8_0 (make_model.py --from-v0 MODEL --version 2)
@@ -87,7 +87,7 @@ def main():
     ap.add_argument("--tokens", type=int, default=128)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--temperature", type=float, default=1.0)
-    ap.add_argument("--runs", type=int, default=3, help="rounds of both (the best of each is compared)")
+    ap.add_argument("--runs", type=int, default=5, help="rounds of both (the best of each is compared)")
     args = ap.parse_args()
 
     model = make_models(args)
