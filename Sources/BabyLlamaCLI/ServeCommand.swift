@@ -17,13 +17,16 @@ struct ServeCommand: Command {
             OptionSpec("model", value: "CHECKPOINT", help: "llama2.c checkpoint to serve."),
             OptionSpec("tokenizer", value: "FILE", help: "Tokenizer file for the model."),
             OptionSpec("threads", value: "N", help: "Threads for the matmuls (0: one per CPU)."),
-            OptionSpec("queue-size", value: "N", help: "Requests that may wait while one generates; more get 503."),
+            OptionSpec("queue-size", value: "N", help: "Requests that may wait while the batch is full; more get 503."),
+            OptionSpec("max-batch", value: "N",
+                       help: "Stories generated together (default 4); each gets the tokens it gets alone."),
         ])
 
     let arguments: ParsedArguments
     let port: Int?
     let threads: Int?
     let queueSize: Int?
+    let maxBatch: Int?
 
     init(_ arguments: ParsedArguments) throws(UsageError) {
         try arguments.noPositionals()
@@ -31,6 +34,7 @@ struct ServeCommand: Command {
         port = try arguments.optionalInteger("port")
         threads = try arguments.optionalInteger("threads")
         queueSize = try arguments.optionalInteger("queue-size")
+        maxBatch = try arguments.optionalInteger("max-batch")
     }
 
     /// Serves until SIGINT/SIGTERM; returns the exit status.
@@ -53,6 +57,7 @@ struct ServeCommand: Command {
         if let tokenizer = arguments.value("tokenizer") { settings.tokenizerPath = tokenizer }
         if let threads { settings.threads = threads }
         if let queueSize { settings.queueSize = queueSize }
+        if let maxBatch { settings.maxBatch = maxBatch }
         // The speech data beside the executable (the Duo's install), unless the config names one.
         if settings.speech.dataPath == nil { settings.speech.dataPath = SpeechOptions.dataBesideExecutable() }
         try StoryService.serveUntilSignalled(config: settings)

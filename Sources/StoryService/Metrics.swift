@@ -16,9 +16,14 @@ final class Metrics: @unchecked Sendable {
     private var generationNanoseconds: UInt64 = 0
     private var queueNanoseconds: UInt64 = 0
     private var stops = StopCounts()
-    private var latencyCounts = [Int](repeating: 0, count: Metrics.latencyBuckets.count + 1)
-    private var latencySumNanoseconds: UInt64 = 0
+    private var latency = Histogram(bounds: Metrics.latencyBuckets, labelDecimals: 4, sumDecimals: 6)
     private var speech = SpeechCounts()
+    private var batch: BatchCounts
+
+    /// Counters for a batch of up to `batchCapacity` stories at once.
+    init(batchCapacity: Int) {
+        batch = BatchCounts(capacity: batchCapacity)
+    }
 
     private struct RequestCount {
         var route: Route
@@ -28,6 +33,21 @@ final class Metrics: @unchecked Sendable {
 
     private struct StopCounts {
         var bos = 0, length = 0, cancelled = 0, failed = 0
+    }
+
+    /// The batch: stories joining and leaving it, and its steps.
+    private struct BatchCounts {
+        let capacity: Int
+        var joined = 0
+        var left = StopCounts()
+        /// Sequences in each step: buckets 1, 2, ... capacity.
+        var occupancy: Histogram
+        var stepSeconds = Histogram(bounds: Metrics.latencyBuckets, labelDecimals: 4, sumDecimals: 6)
+
+        init(capacity: Int) {
+            self.capacity = capacity
+            occupancy = Histogram(bounds: (1...capacity).map { Double($0) }, labelDecimals: 0, sumDecimals: 0)
+        }
     }
 
     private struct SpeechCounts {
@@ -50,11 +70,30 @@ final class Metrics: @unchecked Sendable {
 
     /// The time from one generated token to the next (the first from its prompt's end).
     func observeTokenLatency(nanoseconds: UInt64) {
-        let seconds = Double(nanoseconds) / 1e9
-        let bucket = Metrics.latencyBuckets.firstIndex(where: { seconds <= $0 }) ?? Metrics.latencyBuckets.count
+        lock.withLock { latency.observe(Double(nanoseconds) / 1e9) }
+    }
+
+    /// A story joined the batch.
+    func recordBatchJoin() {
+        lock.withLock { batch.joined += 1 }
+    }
+
+    /// A story left the batch, ending for `reason`.
+    func recordBatchLeave(_ reason: StopReason) {
         lock.withLock {
-            latencyCounts[bucket] += 1
-            latencySumNanoseconds &+= nanoseconds
+            switch reason {
+            case .bos: batch.left.bos += 1
+            case .length: batch.left.length += 1
+            case .cancelled: batch.left.cancelled += 1
+            }
+        }
+    }
+
+    /// One step of the batch: `sequences` stories advanced together in `nanoseconds`.
+    func recordBatchStep(sequences: Int, nanoseconds: UInt64) {
+        lock.withLock {
+            batch.occupancy.observe(Double(sequences))
+            batch.stepSeconds.observe(Double(nanoseconds) / 1e9)
         }
     }
 
@@ -99,7 +138,8 @@ final class Metrics: @unchecked Sendable {
     }
 
     /// Prometheus text exposition format 0.0.4.
-    func render(queueDepth: Int, queueCapacity: Int, busy: Bool, modelLoaded: Bool, speechAvailable: Bool) -> [UInt8] {
+    /// `batchSequences`: stories in the batch now; `queueDepth`: requests waiting beyond it.
+    func render(queueDepth: Int, queueCapacity: Int, batchSequences: Int, modelLoaded: Bool, speechAvailable: Bool) -> [UInt8] {
         var out = ""
         lock.withLock {
             out += "# HELP babyllama_http_requests_total HTTP requests answered, by route and status.\n"
@@ -113,10 +153,10 @@ final class Metrics: @unchecked Sendable {
             out += "# HELP babyllama_generated_tokens_total Tokens generated.\n"
             out += "# TYPE babyllama_generated_tokens_total counter\n"
             out += "babyllama_generated_tokens_total \(generatedTokens)\n"
-            out += "# HELP babyllama_generation_seconds_total Seconds the engine spent running generations.\n"
+            out += "# HELP babyllama_generation_seconds_total Seconds generations ran, summed (stories batched together overlap).\n"
             out += "# TYPE babyllama_generation_seconds_total counter\n"
             out += "babyllama_generation_seconds_total \(seconds(generationNanoseconds))\n"
-            out += "# HELP babyllama_queue_wait_seconds_total Seconds generation requests spent waiting for the engine.\n"
+            out += "# HELP babyllama_queue_wait_seconds_total Seconds generation requests spent waiting for room in the batch.\n"
             out += "# TYPE babyllama_queue_wait_seconds_total counter\n"
             out += "babyllama_queue_wait_seconds_total \(seconds(queueNanoseconds))\n"
             out += "# HELP babyllama_generations_total Generations run, by how they ended.\n"
@@ -125,18 +165,23 @@ final class Metrics: @unchecked Sendable {
             out += "babyllama_generations_total{stop_reason=\"length\"} \(stops.length)\n"
             out += "babyllama_generations_total{stop_reason=\"cancelled\"} \(stops.cancelled)\n"
             out += "babyllama_generations_total{stop_reason=\"failed\"} \(stops.failed)\n"
-            out += "# HELP babyllama_token_latency_seconds Time from one generated token to the next.\n"
-            out += "# TYPE babyllama_token_latency_seconds histogram\n"
-            var cumulative = 0
-            for (index, bound) in Metrics.latencyBuckets.enumerated() {
-                cumulative += latencyCounts[index]
-                let upperBound = FixedDecimal.format(bound, decimals: 4)
-                out += "babyllama_token_latency_seconds_bucket{le=\"\(upperBound)\"} \(cumulative)\n"
-            }
-            cumulative += latencyCounts[Metrics.latencyBuckets.count]
-            out += "babyllama_token_latency_seconds_bucket{le=\"+Inf\"} \(cumulative)\n"
-            out += "babyllama_token_latency_seconds_sum \(seconds(latencySumNanoseconds))\n"
-            out += "babyllama_token_latency_seconds_count \(cumulative)\n"
+            latency.render(name: "babyllama_token_latency_seconds", help: "Time from one generated token to the next.",
+                           into: &out)
+            out += "# HELP babyllama_batch_joined_total Stories that joined the batch.\n"
+            out += "# TYPE babyllama_batch_joined_total counter\n"
+            out += "babyllama_batch_joined_total \(batch.joined)\n"
+            out += "# HELP babyllama_batch_left_total Stories that left the batch, by how they ended.\n"
+            out += "# TYPE babyllama_batch_left_total counter\n"
+            out += "babyllama_batch_left_total{stop_reason=\"bos\"} \(batch.left.bos)\n"
+            out += "babyllama_batch_left_total{stop_reason=\"length\"} \(batch.left.length)\n"
+            out += "babyllama_batch_left_total{stop_reason=\"cancelled\"} \(batch.left.cancelled)\n"
+            batch.occupancy.render(name: "babyllama_batch_occupancy", help: "Stories advanced together in one step of the batch.",
+                                   into: &out)
+            batch.stepSeconds.render(name: "babyllama_batch_step_seconds",
+                                     help: "Time of one step of the batch (one forward pass for all its stories).", into: &out)
+            out += "# HELP babyllama_batch_capacity Stories the batch runs at once, at most (limits.max_batch).\n"
+            out += "# TYPE babyllama_batch_capacity gauge\n"
+            out += "babyllama_batch_capacity \(batch.capacity)\n"
             out += "# HELP babyllama_tts_requests_total Requests whose speech was synthesized (stories with speak or audio, /v1/speak).\n"
             out += "# TYPE babyllama_tts_requests_total counter\n"
             out += "babyllama_tts_requests_total \(speech.requests)\n"
@@ -159,7 +204,10 @@ final class Metrics: @unchecked Sendable {
             out += "# TYPE babyllama_tts_playback_failures_total counter\n"
             out += "babyllama_tts_playback_failures_total \(speech.playbackFailures)\n"
         }
-        out += "# HELP babyllama_queue_depth Generation requests waiting for the engine.\n"
+        out += "# HELP babyllama_batch_sequences Stories in the batch now.\n"
+        out += "# TYPE babyllama_batch_sequences gauge\n"
+        out += "babyllama_batch_sequences \(batchSequences)\n"
+        out += "# HELP babyllama_queue_depth Generation requests waiting for room in the batch.\n"
         out += "# TYPE babyllama_queue_depth gauge\n"
         out += "babyllama_queue_depth \(queueDepth)\n"
         out += "# HELP babyllama_queue_capacity Requests that may wait before the server answers 503.\n"
@@ -167,7 +215,7 @@ final class Metrics: @unchecked Sendable {
         out += "babyllama_queue_capacity \(queueCapacity)\n"
         out += "# HELP babyllama_busy 1 while the engine is running a generation.\n"
         out += "# TYPE babyllama_busy gauge\n"
-        out += "babyllama_busy \(busy ? 1 : 0)\n"
+        out += "babyllama_busy \(batchSequences > 0 ? 1 : 0)\n"
         out += "# HELP babyllama_model_loaded 1 once the model is loaded and requests are served.\n"
         out += "# TYPE babyllama_model_loaded gauge\n"
         out += "babyllama_model_loaded \(modelLoaded ? 1 : 0)\n"

@@ -17,8 +17,11 @@ public struct ServiceConfig: Equatable, Sendable {
     public var tokenizerPath = "models/tok512.bin"
     /// Threads for the matmuls; 0 means one per CPU.
     public var threads = 0
-    /// Requests that may wait for the engine while it runs another (the 503 line).
+    /// Requests that may wait while the batch is full (the 503 line).
     public var queueSize = 4
+    /// Stories generated at once in one batch (continuous batching); each has its own
+    /// key/value cache, sized for the positions it asks for.
+    public var maxBatch = 4
     /// Largest request body accepted, in bytes (larger gets 413).
     public var maxBodyBytes = 65_536
     /// Connections served at once; each has its own thread.
@@ -42,13 +45,17 @@ public struct ServiceConfig: Equatable, Sendable {
     /// The largest `speech.max_text_bytes` accepted.
     public static let maximumSpeechTextBytes = 65_536
 
+    /// The largest `limits.max_batch` accepted: a bound, so that a typo cannot ask for
+    /// thousands of stories' caches at once.
+    public static let maximumBatch = 64
+
     /// The defaults listed above (what `Config/babyllama.json` ships with).
     public init() {}
 
     /// Reads a configuration file. Layout (every member optional):
     /// `{"server": {"host", "port", "max_connections", "connection_timeout_s", "thread_stack_kib",
     /// "shutdown_grace_s"}, "model": {"checkpoint", "tokenizer", "threads"},
-    /// "limits": {"queue_size", "max_body_bytes", "retry_after_s"},
+    /// "limits": {"queue_size", "max_batch", "max_body_bytes", "retry_after_s"},
     /// "speech": {"enabled", "voice", "rate", "volume", "audio_device", "data_path", "max_text_bytes"}}`.
     /// Unknown members are errors (so typos are caught).
     public static func load(path: String) throws(ServiceError) -> ServiceConfig {
@@ -95,8 +102,10 @@ public struct ServiceConfig: Equatable, Sendable {
             if let value = try reader.integer(model, "threads", section: "model") { config.threads = value }
         }
         if let limits = try reader.section(root, "limits") {
-            try reader.checkKeys(limits, allowed: ["queue_size", "max_body_bytes", "retry_after_s"], section: "limits")
+            try reader.checkKeys(limits, allowed: ["queue_size", "max_batch", "max_body_bytes", "retry_after_s"],
+                                 section: "limits")
             if let value = try reader.integer(limits, "queue_size", section: "limits") { config.queueSize = value }
+            if let value = try reader.integer(limits, "max_batch", section: "limits") { config.maxBatch = value }
             if let value = try reader.integer(limits, "max_body_bytes", section: "limits") { config.maxBodyBytes = value }
             if let value = try reader.integer(limits, "retry_after_s", section: "limits") { config.retryAfterSeconds = value }
         }
@@ -132,6 +141,8 @@ public struct ServiceConfig: Equatable, Sendable {
         try check(!tokenizerPath.isEmpty, "the tokenizer path must not be empty")
         try check(threads >= 0 && threads <= 256, "threads must be between 0 (one per CPU) and 256, got \(threads)")
         try check(queueSize >= 0 && queueSize <= 1_024, "queue_size must be between 0 and 1024, got \(queueSize)")
+        try check(maxBatch >= 1 && maxBatch <= ServiceConfig.maximumBatch,
+                  "max_batch must be between 1 and \(ServiceConfig.maximumBatch) (stories generated at once), got \(maxBatch)")
         try check(maxBodyBytes >= 256 && maxBodyBytes <= 16 << 20,
                   "max_body_bytes must be between 256 and 16777216, got \(maxBodyBytes)")
         try check(maxConnections >= 2 && maxConnections <= 1_024,

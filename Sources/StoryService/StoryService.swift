@@ -13,7 +13,7 @@ import Support
 ///     service.shutdown()
 public final class StoryService: @unchecked Sendable {
     public let config: ServiceConfig
-    let metrics = Metrics()
+    let metrics: Metrics
     /// After the engine stops, how long answers in flight may take to reach their clients.
     static let drainMilliseconds = 5_000
 
@@ -32,6 +32,7 @@ public final class StoryService: @unchecked Sendable {
 
     public init(config: ServiceConfig) {
         self.config = config
+        metrics = Metrics(batchCapacity: config.maxBatch)
     }
 
     /// `babyllama serve` (host and Duo): validates `config`, starts a service, loads
@@ -86,12 +87,12 @@ public final class StoryService: @unchecked Sendable {
         let engine: StoryEngine
         do {
             engine = try StoryEngine(checkpointPath: config.checkpointPath, tokenizerPath: config.tokenizerPath,
-                                     threads: config.effectiveThreads)
+                                     threads: config.effectiveThreads, maxBatch: config.maxBatch)
         } catch {
             throw .model(error)
         }
-        let queue = GenerationQueue(engine: engine, capacity: config.queueSize, retryAfterSeconds: config.retryAfterSeconds,
-                                    metrics: metrics)
+        let queue = GenerationQueue(engine: engine, capacity: config.queueSize, maxBatch: config.maxBatch,
+                                    retryAfterSeconds: config.retryAfterSeconds, metrics: metrics)
         try queue.start()
         let stopping: Bool = lock.withLock {
             if phase == .stopping { return true }
@@ -105,15 +106,20 @@ public final class StoryService: @unchecked Sendable {
             return
         }
         let shape = engine.config
+        // What a batch can cost: each story's cache is allocated as it joins, sized for its
+        // tokens, so this is the most, not what is reserved.
+        let cacheMiB = FixedDecimal.format(Double(queue.storyCacheBytes) / Double(1 << 20), decimals: 1)
+        Log.line("babyllama: batch: up to \(config.maxBatch) \(config.maxBatch == 1 ? "story" : "stories") at once; "
+                 + "a story's key/value cache takes at most \(cacheMiB) MiB (\(shape.seqLen) positions)")
         let loadMilliseconds = FixedDecimal.format(milliseconds(shim_monotonic_ns() - start), decimals: 1)
         Log.line("babyllama: model \(engine.checkpoint.path) (\(engine.checkpoint.format.name), dim \(shape.dim), "
                  + "\(shape.layerCount) layers, vocab \(shape.vocabSize), context \(shape.seqLen), "
                  + "sha256 \(engine.sha256)) loaded in \(loadMilliseconds) ms; "
-                 + "\(engine.threadCount) threads, queue \(config.queueSize)")
+                 + "\(engine.threadCount) threads, batch \(config.maxBatch), queue \(config.queueSize)")
     }
 
-    /// Stops accepting connections, answers waiting requests 503, lets the running
-    /// generation finish within the grace period (then cancels it), closes every
+    /// Stops accepting connections, answers waiting requests 503, lets the stories in
+    /// the batch finish within the grace period (then cancels them), closes every
     /// connection and stops the engine. Safe to call more than once.
     public func shutdown() {
         let (server, queue, speech): (HTTPServer?, GenerationQueue?, SpeechService?) = lock.withLock {
@@ -169,9 +175,9 @@ public final class StoryService: @unchecked Sendable {
             return .json(200, .object([("object", .string("list")), ("data", .array([entry]))]))
         case .metrics:
             let (queue, loaded, speech) = lock.withLock { (self.queue, phase == .ready, self.speech) }
-            let snapshot = queue?.snapshot ?? (waiting: 0, busy: false)
+            let snapshot = queue?.snapshot ?? (waiting: 0, running: 0)
             let body = metrics.render(queueDepth: snapshot.waiting, queueCapacity: config.queueSize,
-                                      busy: snapshot.busy, modelLoaded: loaded,
+                                      batchSequences: snapshot.running, modelLoaded: loaded,
                                       speechAvailable: speech?.isAvailable ?? false)
             return .body(HTTPBody(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", bytes: body))
         case .speak:

@@ -11,6 +11,8 @@ final class DuoConfigTests: XCTestCase {
         XCTAssertEqual(config.checkpointPath, "/root/babyllama/stories260K.bin")
         XCTAssertEqual(config.tokenizerPath, "/root/babyllama/tok512.bin")
         XCTAssertEqual(config.threads, 1)
+        // One story at a time by default: the board has 64 MB in all.
+        XCTAssertEqual(config.maxBatch, 1)
         XCTAssertTrue(config.speech.enabled)
         XCTAssertEqual(config.speech.dataPath, "/root/babyllama/espeak-ng-data")
         // The server's SIGTERM grace must end before the init script's stop gives up (20 s).

@@ -76,7 +76,11 @@ final class ServiceAPITests: XCTestCase {
                      "babyllama_generation_seconds_total", "babyllama_token_latency_seconds_bucket{le=\"+Inf\"}",
                      "babyllama_token_latency_seconds_count", "babyllama_queue_depth 0", "babyllama_busy 0",
                      "babyllama_model_loaded 1", "babyllama_queue_capacity 4",
-                     "babyllama_generations_total{stop_reason=\"length\"}"] {
+                     "babyllama_generations_total{stop_reason=\"length\"}",
+                     "babyllama_batch_capacity 4", "babyllama_batch_sequences 0", "babyllama_batch_joined_total",
+                     "babyllama_batch_left_total{stop_reason=\"length\"}", "babyllama_batch_occupancy_bucket{le=\"1\"}",
+                     "babyllama_batch_occupancy_bucket{le=\"4\"}", "babyllama_batch_occupancy_count",
+                     "babyllama_batch_step_seconds_bucket{le=\"+Inf\"}", "babyllama_batch_step_seconds_sum"] {
             XCTAssertTrue(metrics.text.contains(name), "metrics lack \(name)")
         }
         XCTAssertGreaterThanOrEqual(try server.metric("babyllama_generated_tokens_total") ?? 0, 5)

@@ -11,9 +11,9 @@ final class ServiceConcurrencyTests: XCTestCase {
         super.tearDown()
     }
 
-    private func startSlowServer(queueSize: Int = 4) throws -> ServerProcess {
+    private func startSlowServer(queueSize: Int = 4, maxBatch: Int = 4) throws -> ServerProcess {
         try ServerProcess(["--model", SlowModel.path, "--tokenizer", Repo.tokenizer, "--threads", "1",
-                           "--queue-size", "\(queueSize)"])
+                           "--queue-size", "\(queueSize)", "--max-batch", "\(maxBatch)"])
     }
 
     /// A greedy story of `tokens` tokens (BOS never wins on this model, so it runs to the end).
@@ -90,8 +90,12 @@ final class ServiceConcurrencyTests: XCTestCase {
         XCTAssertEqual(server.stop(), 0)
     }
 
+    /// A batch of one: one story at a time, as on the Duo.
     func testClientsThatLeaveFreeTheirPlace() throws {
-        let server = try startSlowServer(queueSize: 1)
+        let server = try startSlowServer(queueSize: 1, maxBatch: 1)
+        XCTAssertTrue(server.log.contains("batch: up to 1 story at once; a story's key/value cache takes at most 16.0 MiB (512 positions)"),
+                      server.log)
+        XCTAssertEqual(try server.metric("babyllama_batch_capacity"), 1)
         let running = try startClient(server, story(511), output: temporaryFile("running"))
         XCTAssertTrue(try waitFor(seconds: 30) { try server.metric("babyllama_busy") == 1 })
         let waiting = try startClient(server, story(10), output: temporaryFile("waiting"))
@@ -115,6 +119,33 @@ final class ServiceConcurrencyTests: XCTestCase {
         XCTAssertLessThan(try server.metric("babyllama_generated_tokens_total") ?? 511, 511)
         XCTAssertEqual(try server.metric("babyllama_generations_total{stop_reason=\"length\"}"), 0)
         XCTAssertEqual(try Curl.request("POST", server.url("/v1/generate"), body: story(3)).status, 200)
+        // Never more than one story in a step.
+        let steps = try server.metric("babyllama_batch_occupancy_count")
+        XCTAssertGreaterThan(steps ?? 0, 0)
+        XCTAssertEqual(try server.metric("babyllama_batch_occupancy_bucket{le=\"1\"}"), steps)
+        XCTAssertEqual(server.stop(), 0)
+    }
+
+    /// `queue_size` counts the requests waiting beyond the batch: two stories run, one
+    /// waits, the next is turned away.
+    func testAFullBatchAndAFullQueueAnswer503() throws {
+        let server = try startSlowServer(queueSize: 1, maxBatch: 2)
+        let first = try startClient(server, story(511), output: temporaryFile("first"))
+        let second = try startClient(server, story(511), output: temporaryFile("second"))
+        XCTAssertTrue(try waitFor(seconds: 30) { try server.metric("babyllama_batch_sequences") == 2 })
+        XCTAssertEqual(try server.metric("babyllama_queue_depth"), 0)
+        let third = try startClient(server, story(10), output: temporaryFile("third"))
+        XCTAssertTrue(try waitFor(seconds: 30) { try server.metric("babyllama_queue_depth") == 1 })
+        let refused = try Curl.request("POST", server.url("/v1/generate"), body: story(5))
+        refused.assertError(503, "queue full")
+        XCTAssertEqual(refused.headers["retry-after"], "1")
+        for client in [first, second, third] {
+            client.terminate()
+            client.waitUntilExit()
+        }
+        XCTAssertTrue(try waitFor(seconds: 30) { try server.metric("babyllama_batch_sequences") == 0 })
+        XCTAssertEqual(try server.metric("babyllama_queue_depth"), 0)
+        XCTAssertEqual(try Curl.request("POST", server.url("/v1/generate"), body: story(3)).status, 200)
         XCTAssertEqual(server.stop(), 0)
     }
 
@@ -136,23 +167,25 @@ final class ServiceConcurrencyTests: XCTestCase {
         XCTAssertEqual(server.stop(), 0)
     }
 
-    func testSIGTERMFinishesTheRunningStoryRefusesTheQueueAndExitsZero() throws {
-        let server = try startSlowServer()
-        let output = temporaryFile("sigterm")
-        let streaming = try startClient(server, story(200, stream: true), output: output)
+    func testSIGTERMFinishesTheRunningStoriesRefusesTheQueueAndExitsZero() throws {
+        let server = try startSlowServer(maxBatch: 2)
+        let outputs = [temporaryFile("sigterm-1"), temporaryFile("sigterm-2")]
+        let streaming = try outputs.map { try startClient(server, story(200, stream: true), output: $0) }
         XCTAssertTrue(waitFor(seconds: 30) {
-            ((try? String(contentsOf: output, encoding: .utf8)) ?? "").contains("data: {\"token\"")
+            outputs.allSatisfy { ((try? String(contentsOf: $0, encoding: .utf8)) ?? "").contains("data: {\"token\"") }
         })
         let queuedOutput = temporaryFile("queued")
         let queued = try startClient(server, story(10), output: queuedOutput)
         XCTAssertTrue(try waitFor(seconds: 30) { try server.metric("babyllama_queue_depth") == 1 })
 
         XCTAssertEqual(server.stop(signal: SIGTERM), 0, server.log)
-        streaming.waitUntilExit()
+        for client in streaming { client.waitUntilExit() }
         queued.waitUntilExit()
-        let streamed = try String(contentsOf: output, encoding: .utf8)
-        XCTAssertTrue(streamed.contains("\"done\":true"), "the running story was cut: \(streamed.suffix(300))")
-        XCTAssertTrue(streamed.contains("\"completion_tokens\":200"))
+        for output in outputs {
+            let streamed = try String(contentsOf: output, encoding: .utf8)
+            XCTAssertTrue(streamed.contains("\"done\":true"), "a running story was cut: \(streamed.suffix(300))")
+            XCTAssertTrue(streamed.contains("\"completion_tokens\":200"))
+        }
         let refused = try Data(contentsOf: queuedOutput)
         let error = (try JSONSerialization.jsonObject(with: refused) as? [String: Any])?["error"] as? [String: Any]
         XCTAssertEqual(error?["code"] as? Int, 503)

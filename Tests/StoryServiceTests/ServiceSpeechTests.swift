@@ -325,6 +325,75 @@ final class ServiceSpeechTests: XCTestCase {
         XCTAssertTrue(own.log.contains("babyllama: stopped"), own.log)
     }
 
+    /// Spoken stories generated together in one batch: each answer has its own story and
+    /// speech, and the device plays them whole, one after another.
+    func testStoriesGeneratedTogetherAreHeardWholeOneAfterAnother() throws {
+        let speaker = try PipeSpeaker()
+        defer { speaker.stop() }
+        let own = try ServerProcess(["--config", try ServiceSpeechTests.config(speech: ["enabled": true,
+                                                                                        "audio_device": PipeSpeaker.device]),
+                                     "--model", SlowModel.path, "--tokenizer", Repo.tokenizer, "--threads", "1",
+                                     "--max-batch", "3"],
+                                    environment: ["HOME": speaker.home.path])
+        defer { own.stop(signal: SIGKILL) }
+        let requests: [[String: Any]] = [
+            ["prompt": "Once upon a time", "seed": 41, "temperature": 0.8, "max_tokens": 60],
+            ["prompt": "The dog", "seed": 42, "temperature": 1.0, "max_tokens": 45],
+            ["prompt": "Lily", "seed": 43, "temperature": 0, "max_tokens": 70],
+        ]
+        final class Answers: @unchecked Sendable {
+            let lock = NSLock()
+            var byIndex: [Int: HTTPResult] = [:]
+        }
+        let answers = Answers()
+        let done = DispatchSemaphore(value: 0)
+        let url = own.url("/v1/generate")
+        for (index, request) in requests.enumerated() {
+            var spoken = request
+            spoken["speak"] = true
+            spoken["audio"] = "wav"
+            let body = Curl.body(spoken)
+            Thread {
+                if let answer = try? Curl.request("POST", url, body: body) {
+                    answers.lock.lock(); answers.byIndex[index] = answer; answers.lock.unlock()
+                }
+                done.signal()
+            }.start()
+        }
+        for _ in requests { done.wait() }
+        let steps = try XCTUnwrap(try own.metric("babyllama_batch_occupancy_count"))
+        XCTAssertGreaterThan(steps, try own.metric("babyllama_batch_occupancy_bucket{le=\"1\"}") ?? steps,
+                             "the stories were not generated together")
+        var stories: [WAVFile] = []
+        var tokens: [[Int]] = []
+        for index in requests.indices {
+            let answer = try XCTUnwrap(answers.byIndex[index], "request \(index) got no answer")
+            XCTAssertEqual(answer.status, 200, answer.text)
+            stories.append(try audio(answer.json()))
+            tokens.append(answer.json()["tokens"] as? [Int] ?? [])
+        }
+
+        speaker.setGate(open: true)
+        XCTAssertTrue(try waitFor(seconds: 60) { try own.metric("babyllama_tts_stories_played_total") ?? 0 >= 3 }, own.log)
+        // Whole stories in the order their requests arrived (which the clients cannot tell).
+        func samples(_ order: [Int]) -> Data {
+            var bytes = Data()
+            for index in order {
+                for sample in stories[index].samples { withUnsafeBytes(of: sample.littleEndian) { bytes.append(contentsOf: $0) } }
+            }
+            return bytes
+        }
+        let played = speaker.bytes
+        let orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]]
+        XCTAssertTrue(orders.contains { samples($0) == played }, "\(played.count) bytes played, not the three stories one after another")
+        XCTAssertEqual(warnings(own.log), [])
+
+        // Each alone, without speech: the same tokens.
+        for (index, request) in requests.enumerated() {
+            XCTAssertEqual(try post("/v1/generate", request, on: own).json()["tokens"] as? [Int], tokens[index], "story \(index)")
+        }
+    }
+
     func testAStoryCancelledWhileWaitingForItsTurnGivesItUp() throws {
         let speaker = try PipeSpeaker()
         defer { speaker.stop() }

@@ -165,7 +165,7 @@ final class GenerationJob: @unchecked Sendable {
         narration?.append(chunk)
     }
 
-    /// Engine: the generation returned.
+    /// Engine: the story ended (it left the batch).
     func finish(_ result: GenerationResult) {
         // The speech gets the last text before the outcome is known: a waiter that sees
         // the outcome ends the story's text at once.

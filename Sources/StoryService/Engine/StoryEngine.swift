@@ -3,11 +3,12 @@ import LlamaCore
 import Support
 
 /// The loaded model: checkpoint, transformer and tokenizer, and what `GET /v1/model` says
-/// about them. `run` is only ever called from the engine's one worker thread; everything
-/// else here is read-only and safe from any thread.
+/// about them. `add` is only ever called from the engine's one worker thread, which runs
+/// the batch; everything else here is read-only and safe from any thread.
 public final class StoryEngine: @unchecked Sendable {
     public let checkpoint: Checkpoint
     public let tokenizer: Tokenizer
+    /// Has no key/value cache of its own: each story in the batch brings one, sized for it.
     public let transformer: Transformer
     /// Path the tokenizer was read from.
     public let tokenizerPath: String
@@ -15,13 +16,18 @@ public final class StoryEngine: @unchecked Sendable {
     public let sha256: String
     /// Threads splitting the matmuls.
     public let threadCount: Int
+    /// Rows one forward pass takes at least: prompts are fed this many positions a step
+    /// (less the batch's decoding rows), as `babyllama run` feeds them.
+    static let minimumBatchRows = 32
 
-    /// Maps the checkpoint, reads the tokenizer (it must have the model's vocabulary) and hashes the file.
-    public init(checkpointPath: String, tokenizerPath: String, threads: Int) throws(LlamaError) {
+    /// Maps the checkpoint, reads the tokenizer (it must have the model's vocabulary) and
+    /// hashes the file; the transformer takes a step of `maxBatch` stories.
+    public init(checkpointPath: String, tokenizerPath: String, threads: Int, maxBatch: Int) throws(LlamaError) {
         let checkpoint = try Checkpoint(path: checkpointPath)
         let tokenizer = try Tokenizer(path: tokenizerPath, vocabSize: checkpoint.config.vocabSize)
         let pool = WorkerPool(threadCount: threads)
-        self.transformer = try Transformer(checkpoint: checkpoint, pool: pool, kernels: .simd)
+        self.transformer = try Transformer(checkpoint: checkpoint, pool: pool, kernels: .simd,
+                                           batchCapacity: max(StoryEngine.minimumBatchRows, maxBatch), cacheCapacity: 0)
         self.checkpoint = checkpoint
         self.tokenizer = tokenizer
         self.tokenizerPath = tokenizerPath
@@ -31,32 +37,33 @@ public final class StoryEngine: @unchecked Sendable {
 
     public var config: ModelConfig { checkpoint.config }
 
-    /// Runs one generation, reporting each generated token to `job`. Stops when the
-    /// job is cancelled (its client left, or the server is stopping).
-    func run(_ job: GenerationJob, metrics: Metrics) {
-        var sampler = job.plan.sampler(vocabSize: config.vocabSize)
-        let generator = Generator(transformer: transformer)
+    /// Adds `job`'s story to `batch` (it joins at the next step; its cache is allocated
+    /// now, and a refusal is thrown). Each generated token goes to the job as it is
+    /// decided; the story stops at the next token once the job is cancelled (its client
+    /// left, or the server is stopping). When it ends, the job gets its result, then
+    /// `onFinish` is called (on the batch's thread, inside its step).
+    func add(_ job: GenerationJob, to batch: GenerationBatch, metrics: Metrics,
+             onFinish: @escaping (GenerationResult) -> Void) throws(LlamaError) {
         var lastTokenTime = shim_monotonic_ns()
-        do {
-            let result = try generator.generate(promptTokens: job.promptTokens, steps: job.steps,
-                                                sampler: &sampler) { event in
-                if job.isCancelled { return false }
-                let now = shim_monotonic_ns()
-                if event.isPrompt {
-                    // The first generated token's latency is then one forward pass, not the whole prompt.
-                    lastTokenTime = now
-                    return true
-                }
-                metrics.observeTokenLatency(nanoseconds: now - lastTokenTime)
-                lastTokenTime = now
-                job.deliver(token: event.token,
-                            bytes: tokenizer.decode(previous: event.previous, token: event.token))
-                return !job.isCancelled
-            }
-            job.finish(result)
-        } catch {
-            job.fail(.server("generation failed: \(error.message)"))
-        }
+        let tokenizer = self.tokenizer
+        try batch.add(promptTokens: job.promptTokens, steps: job.steps, sampler: job.plan.sampler(vocabSize: config.vocabSize),
+                      onToken: { event in
+                          if job.isCancelled { return false }
+                          let now = shim_monotonic_ns()
+                          if event.isPrompt {
+                              // The first generated token's latency is then one step, not the whole prompt.
+                              lastTokenTime = now
+                              return true
+                          }
+                          metrics.observeTokenLatency(nanoseconds: now - lastTokenTime)
+                          lastTokenTime = now
+                          job.deliver(token: event.token, bytes: tokenizer.decode(previous: event.previous, token: event.token))
+                          return !job.isCancelled
+                      },
+                      onFinish: { result in
+                          job.finish(result)
+                          onFinish(result)
+                      })
     }
 
     /// What `GET /v1/model` answers.
