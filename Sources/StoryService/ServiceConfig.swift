@@ -21,7 +21,14 @@ public struct ServiceConfig: Equatable, Sendable {
     public var queueSize = 4
     /// Stories generated at once in one batch (continuous batching); each has its own
     /// key/value cache, sized for the positions it asks for.
-    public var maxBatch = 4
+    public var maxBatch = ServiceConfig.defaultMaxBatch
+    /// Stories at once without a configuration: 4, but 1 on the Duo (64 MB), where
+    /// every story's cache competes with the model for memory.
+    #if arch(riscv64)
+    public static let defaultMaxBatch = 1
+    #else
+    public static let defaultMaxBatch = 4
+    #endif
     /// Largest request body accepted, in bytes (larger gets 413).
     public var maxBodyBytes = 65_536
     /// Connections served at once; each has its own thread.
