@@ -26,6 +26,8 @@ public final class StoryService: @unchecked Sendable {
     private var queue: GenerationQueue?
     private var server: HTTPServer?
     private var speech: SpeechService?
+    /// The loaded model as Ollama's API names and describes it.
+    private var ollamaModel: OllamaModel?
 
     /// Unix time the service was created (the model list's `created`).
     private let startedAt = Int(shim_unix_time())
@@ -98,6 +100,7 @@ public final class StoryService: @unchecked Sendable {
             if phase == .stopping { return true }
             self.engine = engine
             self.queue = queue
+            ollamaModel = OllamaModel(checkpoint: engine.checkpoint, sha256: engine.sha256)
             phase = .ready
             return false
         }
@@ -185,8 +188,42 @@ public final class StoryService: @unchecked Sendable {
             return speech.speak(request)
         case .generate: return generate(request, dialect: .native)
         case .completions: return generate(request, dialect: .openAICompletions)
+        case .ollamaGenerate: return generate(request, dialect: .ollamaGenerate)
+        case .ollamaChat: return generate(request, dialect: .ollamaChat)
+        case .ollamaTags:
+            guard let model = lock.withLock({ ollamaModel }) else { return .error(notReady) }
+            return .json(200, model.tags)
+        case .ollamaShow: return ollamaShow(request)
+        case .ollamaVersion: return .json(200, OllamaModel.version)
         case .unknown: return .error(.notFound(path: request.pathForLog))
         }
+    }
+
+    /// `POST /api/show` `{"model": name}` (older clients send `"name"`).
+    private func ollamaShow(_ request: RequestContext) -> HTTPAnswer {
+        let requested: String
+        do {
+            requested = try OllamaRequest.modelName(request.body, members: ["model", "name"])
+        } catch {
+            return .error(error)
+        }
+        if requested.isEmpty { return .error(.invalid("'model' is required", param: "model")) }
+        guard let model = lock.withLock({ ollamaModel }) else { return .error(notReady) }
+        guard model.matches(requested) else { return .error(OllamaModel.notFound(requested)) }
+        return .json(200, model.show)
+    }
+
+    /// An Ollama body checked against the loaded model: the generation (nil for a request
+    /// without a prompt) and the `model` its answers name (the one asked for, or the model's).
+    private func ollamaGeneration(_ body: [UInt8], dialect: APIDialect) throws(APIError) -> (GenerationRequest?, String) {
+        let ollama = try OllamaRequest.parse(body, endpoint: dialect.ollamaEndpoint)
+        guard let model = lock.withLock({ ollamaModel }) else { throw notReady }
+        guard model.matches(ollama.model) else { throw OllamaModel.notFound(ollama.model) }
+        let name = ollama.model.isEmpty ? model.name : ollama.model
+        guard var generation = ollama.generation else { return (nil, name) }
+        // Ollama stops at the end of the context rather than refusing a larger num_predict.
+        if let tokens = generation.maxTokens { generation.maxTokens = min(tokens, model.config.seqLen) }
+        return (generation, name)
     }
 
     private var notReady: APIError {
@@ -209,8 +246,18 @@ public final class StoryService: @unchecked Sendable {
 
     private func generate(_ request: RequestContext, dialect: APIDialect) -> HTTPAnswer {
         var parsed: GenerationRequest
+        var answerModel: String?
         do {
-            parsed = try GenerationRequest.parse(request.body, dialect: dialect)
+            if dialect.isOllama {
+                let (generation, name) = try ollamaGeneration(request.body, dialect: dialect)
+                guard let generation else {
+                    return .json(200, OllamaAnswer.loaded(dialect.ollamaEndpoint, model: name, createdAt: OllamaAnswer.now))
+                }
+                parsed = generation
+                answerModel = name
+            } else {
+                parsed = try GenerationRequest.parse(request.body, dialect: dialect)
+            }
         } catch {
             return .error(error)
         }
@@ -234,12 +281,11 @@ public final class StoryService: @unchecked Sendable {
             job.abandon()
             return .error(error)
         }
-        let builder = AnswerBuilder(job: job, arrivedAt: request.arrivedAt, modelName: queue.engine.modelName)
+        let builder = AnswerBuilder(job: job, arrivedAt: request.arrivedAt, modelName: answerModel ?? queue.engine.modelName)
         if parsed.stream { return .stream(EventStream(job: job, builder: builder, context: request)) }
         switch job.wait(past: 0, clientGone: { request.clientGone() }).outcome {
         case .completed(let result)?:
-            let answer = dialect == .native ? builder.native(result) : builder.completion(result)
-            return .body(HTTPBody(status: 200, contentType: "application/json", bytes: answer.serialized(),
+            return .body(HTTPBody(status: 200, contentType: "application/json", bytes: builder.answer(result).serialized(),
                                   tokens: job.tokens.count))
         case .cancelled?, nil:
             // Nobody is left to read this; 499 (nginx's "client closed request") marks it in the log and metrics.

@@ -70,6 +70,20 @@ static inline uint64_t shim_monotonic_ns(void) {
 /// Seconds since the epoch, as run.c's `time(NULL)` seed.
 static inline int64_t shim_unix_time(void) { return (int64_t)time(NULL); }
 
+/// Nanoseconds since the epoch (the wall clock, for timestamps in answers).
+static inline int64_t shim_unix_time_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000ll + (int64_t)ts.tv_nsec;
+}
+
+/// When the file at `path` was last modified, in nanoseconds since the epoch; -1 if stat fails.
+static inline int64_t shim_file_modified_ns(const char *path) {
+    struct stat st;
+    if (stat(path, &st) != 0) return -1;
+    return (int64_t)st.st_mtim.tv_sec * 1000000000ll + (int64_t)st.st_mtim.tv_nsec;
+}
+
 /// Peak resident set size of this process in KiB.
 static inline int64_t shim_peak_rss_kib(void) {
     struct rusage usage;

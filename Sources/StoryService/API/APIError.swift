@@ -77,4 +77,17 @@ public struct APIError: Error, Equatable, Sendable {
 
     /// The whole JSON body.
     public func body() -> [UInt8] { answer.serialized() }
+
+    /// The answer in `shape`: `{"error": {...}}`, or Ollama's `{"error": "message"}`.
+    public func answer(in shape: APIErrorShape) -> JSONValue {
+        switch shape {
+        case .object: return answer
+        case .ollama: return .object([("error", .string(message))])
+        }
+    }
+
+    /// The HTTP status in `shape` (Ollama answers a request it cannot take 400, never 422).
+    public func status(in shape: APIErrorShape) -> Int {
+        shape == .ollama && status == 422 ? 400 : status
+    }
 }

@@ -10,7 +10,7 @@ struct AnswerBuilder {
     let job: GenerationJob
     /// Monotonic time the request arrived.
     let arrivedAt: UInt64
-    /// The OpenAI answers' `model`.
+    /// The OpenAI and Ollama answers' `model`.
     let modelName: String
     /// The OpenAI answers' `id` ("cmpl-" and random hex) and `created` (Unix time).
     let completionID = AnswerBuilder.newCompletionID()
@@ -18,9 +18,7 @@ struct AnswerBuilder {
 
     /// `{"prompt_ms", "generate_ms", "total_ms", "tokens_per_s", "queue_ms", "tts_ms"}`.
     func timing(_ result: GenerationResult) -> JSONValue {
-        // With speech the answer waited for the last sentence's synthesis; `total_ms` does too.
-        let finishedAt = max(job.finishedAt, job.speechFinishedAt)
-        let total = finishedAt > arrivedAt ? finishedAt - arrivedAt : 0
+        let total = totalNanoseconds
         var rate = 0.0
         if result.generateNanoseconds > 0 && !job.tokens.isEmpty {
             rate = Double(job.tokens.count) / (Double(result.generateNanoseconds) / 1e9)
@@ -37,6 +35,13 @@ struct AnswerBuilder {
         ])
     }
 
+    /// From the request's arrival to its end. With speech the answer waited for the last
+    /// sentence's synthesis; this does too.
+    var totalNanoseconds: UInt64 {
+        let finishedAt = max(job.finishedAt, job.speechFinishedAt)
+        return finishedAt > arrivedAt ? finishedAt - arrivedAt : 0
+    }
+
     /// `"audio": {"format": "wav", "sample_rate": N, "data": base64}` when the request asked for it.
     private var audioMembers: [(String, JSONValue)] {
         guard let format = job.request.audio, let audio = job.speechSummary?.audio else { return [] }
@@ -50,8 +55,35 @@ struct AnswerBuilder {
 
     private var seed: JSONValue { .int(Int(truncatingIfNeeded: job.seed)) }
 
+    /// The whole answer of a plain (not streamed) request, in its API's shape.
+    func answer(_ result: GenerationResult) -> JSONValue {
+        switch job.dialect {
+        case .native: return native(result)
+        case .openAICompletions: return completion(result)
+        case .ollamaGenerate, .ollamaChat: return ollamaFinal(result, text: job.text)
+        }
+    }
+
+    /// One token of a stream, in its API's shape.
+    func tokenEvent(token: Int, index: Int, text: [UInt8]) -> JSONValue {
+        switch job.dialect {
+        case .native: return nativeTokenEvent(token: token, index: index, text: text)
+        case .openAICompletions: return completionChunk(text: text)
+        case .ollamaGenerate, .ollamaChat: return ollamaChunk(text: text)
+        }
+    }
+
+    /// The last event of a stream (any text held back, the timing), in its API's shape.
+    func finalEvent(_ result: GenerationResult) -> JSONValue {
+        switch job.dialect {
+        case .native: return nativeFinalEvent(result)
+        case .openAICompletions: return completionFinalChunk(result)
+        case .ollamaGenerate, .ollamaChat: return ollamaFinal(result, text: job.tail)
+        }
+    }
+
     /// `POST /v1/generate`'s answer.
-    func native(_ result: GenerationResult) -> JSONValue {
+    private func native(_ result: GenerationResult) -> JSONValue {
         .object(nativeMembers(result))
     }
 
@@ -68,27 +100,27 @@ struct AnswerBuilder {
     }
 
     /// `POST /v1/completions`' answer (OpenAI's `text_completion`).
-    func completion(_ result: GenerationResult) -> JSONValue {
+    private func completion(_ result: GenerationResult) -> JSONValue {
         completionEnd(result, text: job.text)
     }
 
     /// One token of a `/v1/generate` stream.
-    func nativeTokenEvent(token: Int, index: Int, text: [UInt8]) -> JSONValue {
+    private func nativeTokenEvent(token: Int, index: Int, text: [UInt8]) -> JSONValue {
         .object([("token", .int(token)), ("index", .int(index)), ("text", .bytes(text))])
     }
 
     /// The last event of a `/v1/generate` stream: the whole answer, marked done.
-    func nativeFinalEvent(_ result: GenerationResult) -> JSONValue {
+    private func nativeFinalEvent(_ result: GenerationResult) -> JSONValue {
         .object(nativeMembers(result) + [("done", .bool(true))])
     }
 
     /// One token of a `/v1/completions` stream.
-    func completionChunk(text: [UInt8]) -> JSONValue {
+    private func completionChunk(text: [UInt8]) -> JSONValue {
         .object(completionMembers(text: text, finishReason: nil))
     }
 
     /// The last chunk of a `/v1/completions` stream: any text held back, the finish reason, usage and timing.
-    func completionFinalChunk(_ result: GenerationResult) -> JSONValue {
+    private func completionFinalChunk(_ result: GenerationResult) -> JSONValue {
         completionEnd(result, text: job.tail)
     }
 
@@ -122,8 +154,8 @@ struct AnswerBuilder {
         ])
     }
 
-    /// OpenAI's names: the model chose to stop ("stop") or ran out of tokens ("length").
-    private func finishReason(_ reason: StopReason) -> String {
+    /// OpenAI's (and Ollama's) names: the model chose to stop ("stop") or ran out of tokens ("length").
+    func finishReason(_ reason: StopReason) -> String {
         reason == .bos ? "stop" : "length"
     }
 

@@ -64,7 +64,7 @@ public struct GenerationRequest: Equatable, Sendable {
     }
 
     /// The parsed body: malformed JSON or invalid UTF-8 is a 400.
-    private static func document(_ body: [UInt8]) throws(APIError) -> JSONDocument {
+    static func document(_ body: [UInt8]) throws(APIError) -> JSONDocument {
         let root: JSONDocument
         do {
             root = try JSONDocument.parse(body)
@@ -88,46 +88,17 @@ public struct GenerationRequest: Equatable, Sendable {
         }
         var request = GenerationRequest(prompt: try promptBytes(promptValue, dialect: dialect))
 
-        if let value = present(root, "seed") {
-            guard let seed = value.integerValue else {
-                throw .invalid("'seed' must be an integer from 0 to \(maximumSeed) (0 picks a random seed)",
-                               param: "seed")
-            }
-            if seed < 0 {
-                throw .invalid("'seed' must be an integer from 0 to \(maximumSeed) (0 picks a random seed), got \(seed)",
-                               param: "seed")
-            }
-            request.seed = seed == 0 ? nil : UInt64(seed)
-        }
-        if let value = present(root, "temperature") {
-            guard let number = value.numberValue else { throw .invalid("'temperature' must be a number", param: "temperature") }
-            if !(number >= 0) || number > Double(Float.greatestFiniteMagnitude) {
-                throw .invalid("'temperature' must be 0 or more", param: "temperature")
-            }
-            request.temperature = Float(number)
-        }
-        if let value = present(root, "top_p") {
-            guard let number = value.numberValue else { throw .invalid("'top_p' must be a number", param: "top_p") }
-            if !(number > 0 && number <= 1) {
-                throw .invalid("'top_p' must be greater than 0 and at most 1", param: "top_p")
-            }
-            // A positive value too small for a Float stays positive (0 would turn nucleus sampling off).
-            request.topP = max(Float(number), Float.leastNonzeroMagnitude)
-        }
+        if let value = present(root, "seed") { request.seed = try seed(value, param: "seed") }
+        if let value = present(root, "temperature") { request.temperature = try temperature(value, param: "temperature") }
+        if let value = present(root, "top_p") { request.topP = try topP(value, param: "top_p") }
         if let value = present(root, "max_tokens") {
             guard let number = value.integerValue else { throw .invalid("'max_tokens' must be an integer", param: "max_tokens") }
             if number < 1 { throw .invalid("'max_tokens' must be at least 1, got \(number)", param: "max_tokens") }
             // The model's context bounds it further (StoryEngine.prepare); clamp here only so it fits an Int.
             request.maxTokens = Int(min(number, Int64(Int32.max)))
         }
-        if let value = present(root, "stream") {
-            guard let flag = value.boolValue else { throw .invalid("'stream' must be true or false", param: "stream") }
-            request.stream = flag
-        }
-        if let value = present(root, "speak") {
-            guard let flag = value.boolValue else { throw .invalid("'speak' must be true or false", param: "speak") }
-            request.speak = flag
-        }
+        if let value = present(root, "stream") { request.stream = try flag(value, param: "stream") }
+        if let value = present(root, "speak") { request.speak = try flag(value, param: "speak") }
         if let value = present(root, "audio") {
             guard let name = value.stringBytes, let format = AudioFormat(name: name) else {
                 throw .invalid(#"'audio' must be "wav" (the one audio format offered), or absent for none"#,
@@ -141,8 +112,45 @@ public struct GenerationRequest: Equatable, Sendable {
         return request
     }
 
+    /// The sampler seed member `param`: an integer from 0 (a random seed, nil) to `maximumSeed`.
+    static func seed(_ value: JSONDocument, param: String) throws(APIError) -> UInt64? {
+        guard let seed = value.integerValue else {
+            throw .invalid("'\(param)' must be an integer from 0 to \(maximumSeed) (0 picks a random seed)", param: param)
+        }
+        if seed < 0 {
+            throw .invalid("'\(param)' must be an integer from 0 to \(maximumSeed) (0 picks a random seed), got \(seed)",
+                           param: param)
+        }
+        return seed == 0 ? nil : UInt64(seed)
+    }
+
+    /// The temperature member `param`: a number, 0 (greedy) or more.
+    static func temperature(_ value: JSONDocument, param: String) throws(APIError) -> Float {
+        guard let number = value.numberValue else { throw .invalid("'\(param)' must be a number", param: param) }
+        if !(number >= 0) || number > Double(Float.greatestFiniteMagnitude) {
+            throw .invalid("'\(param)' must be 0 or more", param: param)
+        }
+        return Float(number)
+    }
+
+    /// The nucleus mass member `param`: a number in (0, 1].
+    static func topP(_ value: JSONDocument, param: String) throws(APIError) -> Float {
+        guard let number = value.numberValue else { throw .invalid("'\(param)' must be a number", param: param) }
+        if !(number > 0 && number <= 1) {
+            throw .invalid("'\(param)' must be greater than 0 and at most 1", param: param)
+        }
+        // A positive value too small for a Float stays positive (0 would turn nucleus sampling off).
+        return max(Float(number), Float.leastNonzeroMagnitude)
+    }
+
+    /// The boolean member `param`.
+    static func flag(_ value: JSONDocument, param: String) throws(APIError) -> Bool {
+        guard let flag = value.boolValue else { throw .invalid("'\(param)' must be true or false", param: param) }
+        return flag
+    }
+
     /// A member that is present and not null.
-    private static func present(_ object: JSONDocument, _ key: String) -> JSONDocument? {
+    static func present(_ object: JSONDocument, _ key: String) -> JSONDocument? {
         guard let value = object.member(key), value.kind != .null else { return nil }
         return value
     }

@@ -91,9 +91,12 @@ public final class StoryEngine: @unchecked Sendable {
     }
 
     /// The checkpoint's file name (the OpenAI answers' `model`).
-    var modelName: String {
-        let bytes = Array(checkpoint.path.utf8)
-        let start = (bytes.lastIndex(of: 0x2F) ?? -1) + 1
+    var modelName: String { StoryEngine.fileName(of: checkpoint.path) }
+
+    /// The last component of `path`.
+    static func fileName(of path: String) -> String {
+        let bytes = Array(path.utf8)
+        let start = (bytes.lastIndex(of: UInt8(ascii: "/")) ?? -1) + 1
         return String(decoding: bytes[start...], as: UTF8.self)
     }
 }

@@ -1,11 +1,11 @@
 import CMicroHTTPD
 import Support
 
-/// A generation sent as Server-Sent Events while it runs: one `data:` event per
-/// token, then a final event with the timing (and, for OpenAI clients,
-/// `data: [DONE]`). libmicrohttpd pulls bytes with `read`; between tokens the
-/// connection's thread sleeps in the job's `wait` (no busy loop), which also
-/// notices a client that has gone.
+/// A generation sent while it runs: one event per token, then a final event with
+/// the timing (and, for OpenAI clients, `data: [DONE]`), as Server-Sent Events or,
+/// for Ollama's clients, JSON lines (`framing`). libmicrohttpd pulls bytes with
+/// `read`; between tokens the connection's thread sleeps in the job's `wait` (no
+/// busy loop), which also notices a client that has gone.
 final class EventStream: @unchecked Sendable {
     private let job: GenerationJob
     private let builder: AnswerBuilder
@@ -22,6 +22,9 @@ final class EventStream: @unchecked Sendable {
         self.builder = builder
         self.context = context
     }
+
+    /// How the events are written (and the stream's Content-Type).
+    var framing: StreamFraming { job.dialect.framing }
 
     /// Copies up to `capacity` bytes of events into `buffer`, waiting for the next
     /// token if none are ready; returns the count, or libmicrohttpd's end markers.
@@ -56,10 +59,7 @@ final class EventStream: @unchecked Sendable {
                 (Array(job.tokens[nextToken..<count]), Array(job.chunks[nextToken..<count]))
             }
             for (offset, token) in tokens.enumerated() {
-                let event = job.dialect == .native
-                    ? builder.nativeTokenEvent(token: token, index: nextToken + offset, text: chunks[offset])
-                    : builder.completionChunk(text: chunks[offset])
-                append(event)
+                append(builder.tokenEvent(token: token, index: nextToken + offset, text: chunks[offset]))
             }
             nextToken = count
             context.tokens = nextToken
@@ -68,16 +68,12 @@ final class EventStream: @unchecked Sendable {
         done = true
         switch outcome {
         case .completed(let result):
-            if job.dialect == .native {
-                append(builder.nativeFinalEvent(result))
-            } else {
-                append(builder.completionFinalChunk(result))
-                pending.append(contentsOf: "data: [DONE]\n\n".utf8)
-            }
+            append(builder.finalEvent(result))
+            if job.dialect == .openAICompletions { pending.append(contentsOf: "data: [DONE]\n\n".utf8) }
             return true
         case .failed(let error):
             // The status line (200) is long gone; the error travels as an event.
-            append(error.answer)
+            append(error.answer(in: context.route.errorShape))
             return true
         case .cancelled:
             return false
@@ -85,8 +81,6 @@ final class EventStream: @unchecked Sendable {
     }
 
     private func append(_ event: JSONValue) {
-        pending.append(contentsOf: "data: ".utf8)
-        event.write(to: &pending)
-        pending.append(contentsOf: "\n\n".utf8)
+        framing.append(event, to: &pending)
     }
 }

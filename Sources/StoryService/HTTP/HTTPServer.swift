@@ -197,6 +197,8 @@ final class HTTPServer: @unchecked Sendable {
             let result = MHD_queue_response(connection, UInt32(body.status), response)
             MHD_destroy_response(response)
             return result
+        case .failure(let error, let headers):
+            return respond(connection, context, .body(HTTPBody(error, shape: context.route.errorShape, headers: headers)))
         case .stream(let stream):
             context.status = 200
             let cls = Unmanaged.passRetained(stream).toOpaque()
@@ -206,7 +208,7 @@ final class HTTPServer: @unchecked Sendable {
                 Unmanaged<EventStream>.fromOpaque(cls).takeRetainedValue().close()
                 return .NO
             }
-            _ = MHD_add_response_header(response, "Content-Type", "text/event-stream; charset=utf-8")
+            _ = MHD_add_response_header(response, "Content-Type", stream.framing.contentType)
             _ = MHD_add_response_header(response, "Cache-Control", "no-cache")
             _ = MHD_add_response_header(response, "X-Accel-Buffering", "no")
             let result = MHD_queue_response(connection, 200, response)

@@ -1,6 +1,8 @@
 /// The endpoints the service answers, and the label each has in the metrics.
 enum Route: Int, Equatable, Sendable {
     case generate, completions, healthz, health, model, models, metrics, speak
+    /// Ollama's API (`/api/...`), for clients that speak it (Home Assistant, Open WebUI).
+    case ollamaGenerate, ollamaChat, ollamaTags, ollamaShow, ollamaVersion
     /// Any path that is not an endpoint (404s), so metrics labels stay few.
     case unknown
 
@@ -15,6 +17,11 @@ enum Route: Int, Equatable, Sendable {
         case .models: return "/v1/models"
         case .metrics: return "/metrics"
         case .speak: return "/v1/speak"
+        case .ollamaGenerate: return "/api/generate"
+        case .ollamaChat: return "/api/chat"
+        case .ollamaTags: return "/api/tags"
+        case .ollamaShow: return "/api/show"
+        case .ollamaVersion: return "/api/version"
         case .unknown: return "other"
         }
     }
@@ -22,12 +29,13 @@ enum Route: Int, Equatable, Sendable {
     /// The one method the route takes (GET routes also answer HEAD).
     var method: String {
         switch self {
-        case .generate, .completions: return "POST"
+        case .generate, .completions, .ollamaGenerate, .ollamaChat, .ollamaShow: return "POST"
         default: return "GET"
         }
     }
 
-    static let all: [Route] = [.generate, .completions, .healthz, .health, .model, .models, .metrics, .speak]
+    static let all: [Route] = [.generate, .completions, .healthz, .health, .model, .models, .metrics, .speak,
+                               .ollamaGenerate, .ollamaChat, .ollamaTags, .ollamaShow, .ollamaVersion]
 
     /// The route for a request path (compared as bytes: no Unicode tables needed).
     init(path: [UInt8]) {
@@ -45,5 +53,13 @@ enum Route: Int, Equatable, Sendable {
     }
 
     /// The Allow header for a 405.
-    var allowHeader: String { self == .generate || self == .completions ? "POST" : "GET, HEAD" }
+    var allowHeader: String { method == "POST" ? "POST" : "GET, HEAD" }
+
+    /// The shape its error answers take: Ollama's clients read `{"error": "message"}`.
+    var errorShape: APIErrorShape {
+        switch self {
+        case .ollamaGenerate, .ollamaChat, .ollamaTags, .ollamaShow, .ollamaVersion: return .ollama
+        default: return .object
+        }
+    }
 }
