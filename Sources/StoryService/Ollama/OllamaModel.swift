@@ -67,13 +67,16 @@ public struct OllamaModel: Sendable {
         return c.vocabSize * c.dim * (sharedClassifier ? 1 : 2) + c.layerCount * perLayer + c.dim
     }
 
-    /// The parameter count as Ollama writes it: `260K`, `15.22M`, `7B`, `1.1B`.
-    public var parameterSize: String {
-        let count = Double(parameterCount)
-        if count >= 1e9 { return OllamaModel.short(count / 1e9, decimals: 1) + "B" }
-        if count >= 1e6 { return OllamaModel.short(count / 1e6, decimals: 2) + "M" }
-        if count >= 1e3 { return FixedDecimal.format(count / 1e3, decimals: 0) + "K" }
-        return String(parameterCount)
+    /// The parameter count as Ollama writes it (`parameterSize(count:)`).
+    public var parameterSize: String { OllamaModel.parameterSize(count: parameterCount) }
+
+    /// A parameter count as Ollama writes it: `260K`, `15.22M`, `7B`, `1.1B`.
+    public static func parameterSize(count: Int) -> String {
+        let value = Double(count)
+        if value >= 1e9 { return short(value / 1e9, decimals: 1) + "B" }
+        if value >= 1e6 { return short(value / 1e6, decimals: 2) + "M" }
+        if value >= 1e3 { return FixedDecimal.format(value / 1e3, decimals: 0) + "K" }
+        return String(count)
     }
 
     /// A whole number without decimals, anything else with `decimals`.
