@@ -364,7 +364,8 @@ final class ServiceAPITests: XCTestCase {
             }
         }
         XCTAssertEqual(Set(documented.keys), ["/v1/generate", "/v1/completions", "/healthz", "/health", "/v1/model",
-                                              "/v1/models", "/metrics", "/v1/speak"])
+                                              "/v1/models", "/metrics", "/v1/speak", "/api/generate", "/api/chat",
+                                              "/api/tags", "/api/show", "/api/version"])
         for (path, methods) in documented {
             for (method, statuses) in methods {
                 let body: Data? = method == "POST" ? Curl.body(["prompt": "Once", "max_tokens": 3]) : nil
