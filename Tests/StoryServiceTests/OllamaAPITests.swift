@@ -4,20 +4,7 @@ import XCTest
 /// Ollama's API on the real server (`babyllama serve`, the bundled stories260K): the
 /// same tokens as `/v1/generate` for the same settings, NDJSON streams, Ollama's error
 /// shape, the model list, and Ollama's official Python client driving it all.
-final class OllamaAPITests: XCTestCase {
-    private static let shared = SharedServer { try ServerProcess() }
-
-    private var server: ServerProcess { get throws { try Self.shared.server } }
-
-    override class func tearDown() {
-        shared.stop()
-        super.tearDown()
-    }
-
-    private func post(_ path: String, _ object: [String: Any]) throws -> HTTPResult {
-        try Curl.request("POST", server.url(path), body: Curl.body(object))
-    }
-
+final class OllamaAPITests: BundledServerTestCase {
     /// The body's lines, each a JSON object (fails the test if one is not).
     private func lines(_ result: HTTPResult, file: StaticString = #filePath, line: UInt = #line) -> [[String: Any]] {
         XCTAssertEqual(result.headers["content-type"], "application/x-ndjson", file: file, line: line)

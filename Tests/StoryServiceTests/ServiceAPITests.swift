@@ -6,20 +6,7 @@ import XCTest
 
 /// The real server (`babyllama serve` on a free loopback port, the bundled
 /// stories260K model) spoken to over HTTP with curl.
-final class ServiceAPITests: XCTestCase {
-    private static let shared = SharedServer { try ServerProcess() }
-
-    private var server: ServerProcess { get throws { try Self.shared.server } }
-
-    override class func tearDown() {
-        shared.stop()
-        super.tearDown()
-    }
-
-    private func post(_ path: String, _ object: [String: Any]) throws -> HTTPResult {
-        try Curl.request("POST", server.url(path), body: Curl.body(object))
-    }
-
+final class ServiceAPITests: BundledServerTestCase {
     /// `babyllama run --json` for the same model; returns (prompt token count, generated ids).
     private func run(prompt: String, seed: Int, temperature: String, topP: String, steps: Int) throws -> (Int, [Int]) {
         let result = try runProgram(Repo.binary, ["run", Repo.model, "-z", Repo.tokenizer, "-i", prompt, "-s", "\(seed)",

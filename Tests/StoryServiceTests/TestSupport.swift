@@ -140,6 +140,24 @@ final class SharedServer: @unchecked Sendable {
     }
 }
 
+/// The test classes that speak to `babyllama serve` on the bundled model with its shipped
+/// settings: one server for all of them, started at first use and stopped after each class.
+class BundledServerTestCase: XCTestCase {
+    private static let shared = SharedServer { try ServerProcess() }
+
+    var server: ServerProcess { get throws { try BundledServerTestCase.shared.server } }
+
+    override class func tearDown() {
+        shared.stop()
+        super.tearDown()
+    }
+
+    /// POSTs `object` as JSON to `path`.
+    func post(_ path: String, _ object: [String: Any]) throws -> HTTPResult {
+        try Curl.request("POST", server.url(path), body: Curl.body(object))
+    }
+}
+
 /// `babyllama serve` running on a free loopback port, its log collected.
 final class ServerProcess: @unchecked Sendable {
     let process = Process()
