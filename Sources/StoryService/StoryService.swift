@@ -68,7 +68,7 @@ public final class StoryService: @unchecked Sendable {
         try speech.start()
         lock.withLock { self.speech = speech }
         let server = HTTPServer(
-            maxBodyBytes: config.maxBodyBytes,
+            maxBodyBytes: config.maxBodyBytes, policy: config.access,
             handler: { [self] request in handle(request) },
             completion: { [self] request, clientLeft in completed(request, clientLeft: clientLeft) })
         do {
