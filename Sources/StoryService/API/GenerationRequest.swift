@@ -101,8 +101,11 @@ public struct GenerationRequest: Equatable, Sendable {
         }
         if let value = present(root, "temperature") {
             guard let number = value.numberValue else { throw .invalid("'temperature' must be a number", param: "temperature") }
-            if !(number >= 0) || number > Double(Float.greatestFiniteMagnitude) {
+            if !(number >= 0) {
                 throw .invalid("'temperature' must be 0 or more", param: "temperature")
+            }
+            if number > Double(Float.greatestFiniteMagnitude) {
+                throw .invalid("'temperature' must be at most 3.4e38 (the largest 32-bit float)", param: "temperature")
             }
             request.temperature = Float(number)
         }
@@ -111,8 +114,12 @@ public struct GenerationRequest: Equatable, Sendable {
             if !(number > 0 && number <= 1) {
                 throw .invalid("'top_p' must be greater than 0 and at most 1", param: "top_p")
             }
-            // A positive value too small for a Float stays positive (0 would turn nucleus sampling off).
-            request.topP = max(Float(number), Float.leastNonzeroMagnitude)
+            // A value a 32-bit float cannot hold rounds to 0, which `run` (as run.c) reads as
+            // "no nucleus sampling": refused, so that no accepted value means two things.
+            if number < Double(Float.leastNormalMagnitude) {
+                throw .invalid("'top_p' must be at least 1.2e-38 (the smallest normal 32-bit float)", param: "top_p")
+            }
+            request.topP = Float(number)
         }
         if let value = present(root, "max_tokens") {
             guard let number = value.integerValue else { throw .invalid("'max_tokens' must be an integer", param: "max_tokens") }
