@@ -55,7 +55,7 @@ struct BatchCommand: Command {
     func run() -> Int32 {
         do throws(LlamaError) {
             let file = try MappedFile(path: promptsPath)
-            let transformer = try model.loadTransformer(batchCapacity: max(32, maxBatch), cacheCapacity: 0)
+            let transformer = try model.loadTransformer(batchCapacity: max(32, maxBatch)) { _ in 0 }
             let tokenizer = try model.loadTokenizer(vocabSize: transformer.config.vocabSize)
             var output = try BatchOutput(path: outPath)
             let set = BatchPromptSet(lines: Array(file.bytes), tokenizer: tokenizer, config: transformer.config)

@@ -85,7 +85,8 @@ struct BenchCommand: Command {
     /// Runs the warm-up and the measured runs of one setup.
     private func measure(_ checkpoint: Checkpoint, _ setup: BenchSetup) throws(LlamaError) -> BenchResult {
         let transformer = try Transformer(checkpoint: checkpoint, pool: WorkerPool(threadCount: setup.threads),
-                                          kernels: setup.kernels, weightMode: setup.weightMode)
+                                          kernels: setup.kernels, weightMode: setup.weightMode,
+                                          cacheCapacity: max(steps, promptTokens))
         let vocabSize = checkpoint.config.vocabSize
         // A fixed prompt of pseudo-random ids (the speed does not depend on which).
         var prompt = [Tokenizer.bos]

@@ -43,7 +43,7 @@ struct LogitsCommand: Command {
         let positions = try positionList.map { text throws(LlamaError) in
             try LogitsCommand.integers(text, name: "--positions")
         }
-        let transformer = try model.loadTransformer()
+        let transformer = try model.loadTransformer { _ in tokens.count }
         let config = transformer.config
         if tokens.count > config.seqLen { throw .promptTooLong(tokens: tokens.count, limit: config.seqLen) }
         if let bad = tokens.first(where: { $0 < 0 || $0 >= config.vocabSize }) {

@@ -39,12 +39,15 @@ struct ModelOptions {
     }
 
     /// Loads the checkpoint and builds a transformer over a worker pool (see
-    /// `Transformer.init` for the batch and cache capacities).
-    func loadTransformer(batchCapacity: Int = 32, cacheCapacity: Int? = nil) throws(LlamaError) -> Transformer {
+    /// `Transformer.init` for the batch and cache capacities). `cacheCapacity` says,
+    /// from the model's shape, how many positions the transformer's own cache holds:
+    /// what the command will feed, never more than the context (0: none).
+    func loadTransformer(batchCapacity: Int = 32,
+                         cacheCapacity: (ModelConfig) -> Int) throws(LlamaError) -> Transformer {
         let checkpoint = try Checkpoint(path: checkpointPath)
         return try Transformer(checkpoint: checkpoint, pool: WorkerPool(threadCount: kernels == .scalar ? 1 : threads),
                                kernels: kernels, weightMode: weights, batchCapacity: batchCapacity,
-                               cacheCapacity: cacheCapacity)
+                               cacheCapacity: min(cacheCapacity(checkpoint.config), checkpoint.config.seqLen))
     }
 
     /// Loads the tokenizer named by `-z`, or finds one with the model's vocabulary size.

@@ -70,7 +70,12 @@ struct RunCommand: Command {
     }
 
     private func generate(speaker: AlsaStorySpeaker?) throws(LlamaError) {
-        let transformer = try model.loadTransformer()
+        // Caches hold the positions `-n` asks for, not the header's whole context: a story's
+        // is made as it starts; chat feeds the transformer's own, sized here.
+        let steps = self.steps, chat = self.chat
+        let transformer = try model.loadTransformer { config in
+            chat ? (steps <= 0 ? config.seqLen : steps) : 0
+        }
         let vocabSize = transformer.config.vocabSize
         let tokenizer = try model.loadTokenizer(vocabSize: vocabSize)
         var sampler = Sampler(vocabSize: vocabSize, temperature: temperature, topP: topP,

@@ -20,6 +20,8 @@ struct ServeCommand: Command {
             OptionSpec("queue-size", value: "N", help: "Requests that may wait while the batch is full; more get 503."),
             OptionSpec("max-batch", value: "N",
                        help: "Stories generated together (default 4); each gets the tokens it gets alone."),
+            OptionSpec("max-connections-per-ip", value: "N",
+                       help: "Connections one client address may hold (default 8; 0: no limit, as behind a proxy)."),
         ])
 
     let arguments: ParsedArguments
@@ -27,6 +29,7 @@ struct ServeCommand: Command {
     let threads: Int?
     let queueSize: Int?
     let maxBatch: Int?
+    let maxConnectionsPerIP: Int?
 
     init(_ arguments: ParsedArguments) throws(UsageError) {
         try arguments.noPositionals()
@@ -35,6 +38,7 @@ struct ServeCommand: Command {
         threads = try arguments.optionalInteger("threads")
         queueSize = try arguments.optionalInteger("queue-size")
         maxBatch = try arguments.optionalInteger("max-batch")
+        maxConnectionsPerIP = try arguments.optionalInteger("max-connections-per-ip")
     }
 
     /// Serves until SIGINT/SIGTERM; returns the exit status.
@@ -58,6 +62,7 @@ struct ServeCommand: Command {
         if let threads { settings.threads = threads }
         if let queueSize { settings.queueSize = queueSize }
         if let maxBatch { settings.maxBatch = maxBatch }
+        if let maxConnectionsPerIP { settings.maxConnectionsPerIP = maxConnectionsPerIP }
         // The speech data beside the executable (the Duo's install), unless the config names one.
         if settings.speech.dataPath == nil { settings.speech.dataPath = SpeechOptions.dataBesideExecutable() }
         try StoryService.serveUntilSignalled(config: settings)

@@ -18,6 +18,7 @@
     X(MHD_get_connection_info) \
     X(MHD_lookup_connection_value) \
     X(MHD_lookup_connection_value_n) \
+    X(MHD_get_connection_values) \
     X(MHD_create_response_from_buffer) \
     X(MHD_create_response_from_callback) \
     X(MHD_add_response_header) \
@@ -74,6 +75,11 @@ LAZY_FORWARDER enum MHD_Result MHD_lookup_connection_value_n(struct MHD_Connecti
                                                             size_t *value_size_ptr) {
     return ready() ? real.MHD_lookup_connection_value_n(connection, kind, key, key_size, value_ptr, value_size_ptr)
                    : MHD_NO;
+}
+
+LAZY_FORWARDER int MHD_get_connection_values(struct MHD_Connection *connection, enum MHD_ValueKind kind,
+                                             MHD_KeyValueIterator iterator, void *iterator_cls) {
+    return ready() ? real.MHD_get_connection_values(connection, kind, iterator, iterator_cls) : -1;
 }
 
 LAZY_FORWARDER struct MHD_Response *MHD_create_response_from_buffer(size_t size, void *buffer,

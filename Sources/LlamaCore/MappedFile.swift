@@ -16,7 +16,7 @@ public final class MappedFile {
         defer { _ = shim_close(fd) }
         let length = shim_file_size(fd)
         if length < 0 { throw .cannotOpen(path: path, reason: "not a regular file") }
-        if length == 0 { throw .truncated(path: path, expectedBytes: 1, actualBytes: 0) }
+        if length == 0 { throw .cannotOpen(path: path, reason: "the file is empty") }
         guard let address = shim_map_file(fd, length) else {
             throw .cannotOpen(path: path, reason: MappedFile.systemMessage())
         }

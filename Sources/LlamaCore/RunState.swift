@@ -20,8 +20,12 @@ public final class RunState {
     /// Keys and values before they are stored in their sequences' caches, `batch × kvDim`.
     let k: UnsafeMutablePointer<Float>
     let v: UnsafeMutablePointer<Float>
-    /// Attention scores of each (row, head) pair, `batch × headCount × seqLen`.
-    let att: UnsafeMutablePointer<Float>
+    /// Attention scores of each (row, head) pair, `batch × headCount × attentionPositions`:
+    /// as many positions as the longest cache in use, not the header's whole context
+    /// (grown by `reserveAttention` as caches are made).
+    private(set) var att: UnsafeMutablePointer<Float>
+    private(set) var attentionPositions = 1
+    private let headCount: Int
     /// Output logits, `logitRows × vocabSize` (grown when a pass asks for more rows).
     private(set) var logits: UnsafeMutablePointer<Float>
     private(set) var logitRows = 1
@@ -56,7 +60,10 @@ public final class RunState {
         q = buffer(batch * config.dim)
         k = buffer(batch * config.kvDim)
         v = buffer(batch * config.kvDim)
-        att = buffer(batch * config.headCount * config.seqLen)
+        headCount = config.headCount
+        // One position to start with (a few hundred bytes); `reserveAttention` grows it.
+        guard let scores = Allocation.floats(batch * config.headCount) else { preconditionFailure("out of memory") }
+        att = scores
         ropeCos = buffer(batch * config.headSize / 2)
         ropeSin = buffer(batch * config.headSize / 2)
         if let groupSizes {
@@ -73,9 +80,23 @@ public final class RunState {
 
     deinit {
         for pointer in allocations { pointer.deallocate() }
+        Allocation.free(att)
         logits.deallocate()
         xq?.deallocate()
         hq?.deallocate()
+    }
+
+    /// Makes room for the attention scores of caches of up to `positions` positions;
+    /// fails with `.outOfMemory` when the system refuses it.
+    func reserveAttention(positions: Int) throws(LlamaError) {
+        if positions <= attentionPositions { return }
+        let count = batchCapacity * headCount * positions
+        guard let grown = Allocation.floats(count) else {
+            throw .outOfMemory(bytes: count * MemoryLayout<Float>.size, what: "\(positions)-position attention scores")
+        }
+        Allocation.free(att)
+        att = grown
+        attentionPositions = positions
     }
 
     /// Makes room for `rows` rows of logits (their old contents are not kept).

@@ -71,11 +71,15 @@ public final class Transformer {
         }
         ownCache = cacheCapacity > 0 ? try SequenceCache(config: config, capacity: cacheCapacity) : nil
         self.state = RunState(config: config, batchCapacity: batchCapacity, groupSizes: groupSizes)
+        try state.reserveAttention(positions: cacheCapacity)
     }
 
-    /// A cache for a sequence of up to `capacity` positions, to feed with `forward(_:)`.
+    /// A cache for a sequence of up to `capacity` positions, to feed with `forward(_:)`
+    /// (the attention scores grow to match). Fails with `.outOfMemory` when refused.
     public func makeCache(capacity: Int) throws(LlamaError) -> SequenceCache {
-        try SequenceCache(config: config, capacity: capacity)
+        let cache = try SequenceCache(config: config, capacity: capacity)
+        try state.reserveAttention(positions: capacity)
+        return cache
     }
 
     /// The logits after feeding `token` at `position` (every earlier position must
@@ -116,6 +120,7 @@ public final class Transformer {
         for row in rows {
             precondition(row.token >= 0 && row.token < config.vocabSize, "token out of range")
             precondition(row.position >= 0 && row.position < row.cache.capacity, "position out of range")
+            precondition(row.cache.capacity <= state.attentionPositions, "a cache this transformer did not make")
         }
         let s = state, w = weights
         let dim = config.dim, kvDim = config.kvDim, hiddenDim = config.hiddenDim, headSize = config.headSize
@@ -220,7 +225,7 @@ public final class Transformer {
     /// thread. Query head `head` reads kv head `head / kvMultiplier` (grouped-query attention).
     private func attend(pairs: Range<Int>, rows: [BatchRow], layer: Int) {
         let s = state
-        let headSize = config.headSize, kvDim = config.kvDim, dim = config.dim, seqLen = config.seqLen
+        let headSize = config.headSize, kvDim = config.kvDim, dim = config.dim, scoreStride = s.attentionPositions
         for pair in pairs {
             let b = pair / config.headCount, head = pair % config.headCount, row = rows[b]
             let kvHead = head / config.kvMultiplier
@@ -230,7 +235,7 @@ public final class Transformer {
             AttentionKernels.attend(s.xb + b * dim + head * headSize, query: s.q + b * dim + head * headSize,
                                     keys: layerKeys + kvHead * headSize * capacity, keyStride: capacity,
                                     values: layerValues + kvHead * headSize, valueStride: kvDim,
-                                    scores: s.att + pair * seqLen, headSize: headSize,
+                                    scores: s.att + pair * scoreStride, headSize: headSize,
                                     count: row.position + 1, kernels: kernels)
         }
     }

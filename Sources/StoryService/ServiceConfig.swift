@@ -35,6 +35,15 @@ public struct ServiceConfig: Equatable, Sendable {
     public var maxConnections = 32
     /// An idle connection is closed after this many seconds.
     public var connectionTimeoutSeconds = 30
+    /// Connections one client address may hold at once (0: no limit). Behind a proxy
+    /// every request comes from the proxy's address: raise it or set 0 there.
+    public var maxConnectionsPerIP = 8
+    /// A request's head and body must all arrive within this many seconds of its
+    /// connection opening (or of the previous answer on a kept-alive connection);
+    /// a client that drips bytes to hold a connection is cut off.
+    public var requestDeadlineSeconds = 10
+    /// Host names, origins and the bearer token the service accepts (`AccessPolicy`).
+    public var access = AccessPolicy()
     /// Stack of each connection thread, in KiB (the Duo has 64 MB in all).
     public var threadStackKiB = 256
     /// The Retry-After a 503 sends, in seconds.
@@ -59,9 +68,13 @@ public struct ServiceConfig: Equatable, Sendable {
     /// The defaults listed above (what `Config/babyllama.json` ships with).
     public init() {}
 
+    /// The shortest bearer token accepted (a short one is guessed).
+    public static let minimumTokenBytes = 16
+
     /// Reads a configuration file. Layout (every member optional):
-    /// `{"server": {"host", "port", "max_connections", "connection_timeout_s", "thread_stack_kib",
-    /// "shutdown_grace_s"}, "model": {"checkpoint", "tokenizer", "threads"},
+    /// `{"server": {"host", "port", "max_connections", "max_connections_per_ip", "connection_timeout_s",
+    /// "request_deadline_s", "thread_stack_kib", "shutdown_grace_s", "allowed_hosts", "allowed_origins"},
+    /// "auth": {"token", "token_file"}, "model": {"checkpoint", "tokenizer", "threads"},
     /// "limits": {"queue_size", "max_batch", "max_body_bytes", "retry_after_s"},
     /// "speech": {"enabled", "voice", "rate", "volume", "audio_device", "data_path", "max_text_bytes"}}`.
     /// Unknown members are errors (so typos are caught).
@@ -87,10 +100,24 @@ public struct ServiceConfig: Equatable, Sendable {
         let reader = ConfigReader(source: source)
         guard root.kind == .object else { throw .invalidConfig(path: source, reason: "the top level must be an object") }
         var config = ServiceConfig()
-        try reader.checkKeys(root, allowed: ["server", "model", "limits", "speech"], section: "")
+        try reader.checkKeys(root, allowed: ["server", "auth", "model", "limits", "speech"], section: "")
         if let server = try reader.section(root, "server") {
-            try reader.checkKeys(server, allowed: ["host", "port", "max_connections", "connection_timeout_s",
-                                                   "thread_stack_kib", "shutdown_grace_s"], section: "server")
+            try reader.checkKeys(server, allowed: ["host", "port", "max_connections", "max_connections_per_ip",
+                                                   "connection_timeout_s", "request_deadline_s", "thread_stack_kib",
+                                                   "shutdown_grace_s", "allowed_hosts", "allowed_origins"],
+                                 section: "server")
+            if let value = try reader.integer(server, "max_connections_per_ip", section: "server") {
+                config.maxConnectionsPerIP = value
+            }
+            if let value = try reader.integer(server, "request_deadline_s", section: "server") {
+                config.requestDeadlineSeconds = value
+            }
+            if let value = try reader.strings(server, "allowed_hosts", section: "server") {
+                config.access.allowedHosts = value.map(AccessPolicy.lowercased)
+            }
+            if let value = try reader.strings(server, "allowed_origins", section: "server") {
+                config.access.allowedOrigins = value.map(AccessPolicy.lowercased)
+            }
             if let value = try reader.string(server, "host", section: "server") { config.host = value }
             if let value = try reader.integer(server, "port", section: "server") { config.port = value }
             if let value = try reader.integer(server, "max_connections", section: "server") { config.maxConnections = value }
@@ -101,6 +128,14 @@ public struct ServiceConfig: Equatable, Sendable {
             if let value = try reader.integer(server, "shutdown_grace_s", section: "server") {
                 config.shutdownGraceSeconds = value
             }
+        }
+        if let auth = try reader.section(root, "auth") {
+            try reader.checkKeys(auth, allowed: ["token", "token_file"], section: "auth")
+            let token = try reader.string(auth, "token", section: "auth")
+            let tokenFile = try reader.string(auth, "token_file", section: "auth")
+            if token != nil && tokenFile != nil { throw reader.fail("set auth.token or auth.token_file, not both") }
+            if let token { config.access.token = Array(token.utf8) }
+            if let tokenFile { config.access.token = try readToken(path: tokenFile, source: source) }
         }
         if let model = try reader.section(root, "model") {
             try reader.checkKeys(model, allowed: ["checkpoint", "tokenizer", "threads"], section: "model")
@@ -154,6 +189,16 @@ public struct ServiceConfig: Equatable, Sendable {
                   "max_body_bytes must be between 256 and 16777216, got \(maxBodyBytes)")
         try check(maxConnections >= 2 && maxConnections <= 1_024,
                   "max_connections must be between 2 and 1024, got \(maxConnections)")
+        try check(maxConnectionsPerIP >= 0 && maxConnectionsPerIP <= 1_024,
+                  "max_connections_per_ip must be between 0 (no limit) and 1024, got \(maxConnectionsPerIP)")
+        try check(requestDeadlineSeconds >= 1 && requestDeadlineSeconds <= 3_600,
+                  "request_deadline_s must be between 1 and 3600, got \(requestDeadlineSeconds)")
+        if let token = access.token {
+            try check(token.count >= ServiceConfig.minimumTokenBytes && token.count <= 4_096,
+                      "the auth token must be \(ServiceConfig.minimumTokenBytes) to 4096 bytes long, got \(token.count)")
+            try check(token.allSatisfy { $0 > 0x20 && $0 < 0x7F },
+                      "the auth token must be printable ASCII without spaces")
+        }
         try check(connectionTimeoutSeconds >= 0 && connectionTimeoutSeconds <= 86_400,
                   "connection_timeout_s must be between 0 (never) and 86400, got \(connectionTimeoutSeconds)")
         try check(threadStackKiB >= 128 && threadStackKiB <= 65_536,
@@ -216,11 +261,38 @@ private struct ConfigReader {
         return Int(number)
     }
 
+    func strings(_ object: JSONDocument, _ key: String, section: String) throws(ServiceError) -> [String]? {
+        guard let value = object.member(key), value.kind != .null else { return nil }
+        guard value.kind == .array else { throw fail("'\(name(section, key))' must be an array of strings") }
+        var result: [String] = []
+        for element in value.elements {
+            guard let bytes = element.stringBytes, !bytes.isEmpty, !bytes.contains(0) else {
+                throw fail("'\(name(section, key))' must be an array of non-empty strings")
+            }
+            result.append(String(decoding: bytes, as: UTF8.self))
+        }
+        return result
+    }
+
     func bool(_ object: JSONDocument, _ key: String, section: String) throws(ServiceError) -> Bool? {
         guard let value = object.member(key), value.kind != .null else { return nil }
         guard let flag = value.boolValue else { throw fail("'\(name(section, key))' must be true or false") }
         return flag
     }
+}
+
+/// A token file's token: its content without surrounding whitespace (a final newline).
+private func readToken(path: String, source: String) throws(ServiceError) -> [UInt8] {
+    let file: MappedFile
+    do {
+        file = try MappedFile(path: path)
+    } catch {
+        throw .invalidConfig(path: source, reason: "auth.token_file: \(error.message)")
+    }
+    var bytes = Array(file.bytes)
+    while let last = bytes.last, last == 0x20 || (last >= 0x09 && last <= 0x0D) { bytes.removeLast() }
+    while let first = bytes.first, first == 0x20 || (first >= 0x09 && first <= 0x0D) { bytes.removeFirst() }
+    return bytes
 }
 
 /// Fails with the loader's one-line reason when libjansson (opened at first use) is missing.

@@ -70,7 +70,7 @@ public final class StoryService: @unchecked Sendable {
         try speech.start()
         lock.withLock { self.speech = speech }
         let server = HTTPServer(
-            maxBodyBytes: config.maxBodyBytes,
+            maxBodyBytes: config.maxBodyBytes, policy: config.access,
             handler: { [self] request in handle(request) },
             completion: { [self] request, clientLeft in completed(request, clientLeft: clientLeft) })
         do {
@@ -288,6 +288,7 @@ public final class StoryService: @unchecked Sendable {
             return .body(HTTPBody(status: 200, contentType: "application/json", bytes: builder.answer(result).serialized(),
                                   tokens: job.tokens.count))
         case .cancelled?, nil:
+            request.tokens = job.tokens.count
             // Nobody is left to read this; 499 (nginx's "client closed request") marks it in the log and metrics.
             // (A plain request's wait returns only once there is an outcome.)
             return .error(APIError(status: 499, type: "cancelled", message: "the client closed the connection"))

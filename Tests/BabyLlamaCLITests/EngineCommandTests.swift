@@ -45,6 +45,25 @@ final class EngineCommandTests: XCTestCase {
         XCTAssertEqual(Array(asked.standardOutput), Array("Enter system prompt (optional): ".utf8) + chatOutput)
     }
 
+    /// A header that claims 2^18 positions (its RoPE tables written out, so the file is
+    /// valid): the whole context's cache would take 512 MiB, more than the process may
+    /// have. `run -n 16` allocates for 16 positions and tells its story; `-n 0` (the whole
+    /// context) fails with one line, not a crash.
+    func testCacheIsSizedForTheRunNotTheHeader() throws {
+        let shape = ModelShape(dim: 64, hiddenDim: 96, layerCount: 4, headCount: 4, kvHeadCount: 4,
+                               vocabSize: 512, seqLen: 1 << 18)
+        let path = TestModels.write(ModelWriter.version0(ModelWriter.randomTensors(shape, seed: 5)), name: "long-context.bin")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let limit = 400 << 10   // KiB of address space: the model and runtime fit, the whole cache does not
+        let short = try BabyLlamaBinary.run(["run", path, "-z", tokenizer, "-t", "0", "-n", "16", "--json"],
+                                            memoryLimitKiB: limit)
+        XCTAssertEqual(short.status, 0, short.standardError)
+        let whole = try BabyLlamaBinary.run(["run", path, "-z", tokenizer, "-t", "0", "-n", "0"], memoryLimitKiB: limit)
+        XCTAssertTrue(whole.exited)
+        XCTAssertEqual(whole.status, 1)
+        XCTAssertEqual(whole.errorLines, ["babyllama: error: not enough memory for a 262144-position key/value cache (512 MiB)"])
+    }
+
     func testRunMissingCheckpoint() throws {
         try assertEngineError(["run", "models/no-such-model.bin", "-z", tokenizer], mentions: "no-such-model.bin")
     }

@@ -30,9 +30,23 @@ final class BadCheckpointTests: XCTestCase {
         }
     }
 
+    /// A FIFO is refused at once (opening one for reading would wait for a writer).
+    func testFIFOIsRefusedWithoutBlocking() throws {
+        let path = TestModels.directory + "/checkpoint.fifo"
+        unlink(path)
+        XCTAssertEqual(mkfifo(path, 0o600), 0)
+        defer { unlink(path) }
+        assertThrows(.cannotOpen(path: path, reason: "not a regular file")) { () throws(LlamaError) in
+            try Checkpoint(path: path)
+        }
+        assertThrows(.cannotOpen(path: path, reason: "not a regular file")) { () throws(LlamaError) in
+            try Tokenizer(path: path, vocabSize: 512)
+        }
+    }
+
     func testEmptyFile() {
         let path = TestModels.write([], name: "empty.bin")
-        assertThrows(.truncated(path: path, expectedBytes: 1, actualBytes: 0)) { () throws(LlamaError) in
+        assertThrows(.cannotOpen(path: path, reason: "the file is empty")) { () throws(LlamaError) in
             try Checkpoint(path: path)
         }
     }

@@ -17,7 +17,7 @@ final class BadTokenizerAndPromptTests: XCTestCase {
 
     func testEmpty() {
         let path = TestModels.write([], name: "empty-tokenizer.bin")
-        assertThrows(.truncated(path: path, expectedBytes: 1, actualBytes: 0)) { () throws(LlamaError) in
+        assertThrows(.cannotOpen(path: path, reason: "the file is empty")) { () throws(LlamaError) in
             try Tokenizer(path: path, vocabSize: 512)
         }
     }

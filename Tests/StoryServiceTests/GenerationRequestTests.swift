@@ -33,7 +33,7 @@ final class GenerationRequestTests: XCTestCase {
         XCTAssertEqual(request.topP, 1)
         XCTAssertEqual(request.maxTokens, 7)
         XCTAssertTrue(request.stream)
-        XCTAssertEqual(try parse(#"{"prompt": "a", "top_p": 5e-324}"#).topP, Float.leastNonzeroMagnitude)
+        XCTAssertEqual(try parse(#"{"prompt": "a", "top_p": 1.2e-38}"#).topP, Float(1.2e-38))
         XCTAssertNil(try parse(#"{"prompt": "a", "seed": 0}"#).seed, "0 asks for a random seed")
         XCTAssertNil(try parse(#"{"prompt": "a", "seed": null}"#).seed)
     }
@@ -111,10 +111,27 @@ final class GenerationRequestTests: XCTestCase {
             #"{"prompt": "a", "temperature": -0.1}"#, #"{"prompt": "a", "temperature": "hot"}"#,
             #"{"prompt": "a", "temperature": 1e39}"#, #"{"prompt": "a", "temperature": 1e999}"#,
             #"{"prompt": "a", "top_p": 0}"#, #"{"prompt": "a", "top_p": 1.01}"#, #"{"prompt": "a", "top_p": -1}"#,
+            #"{"prompt": "a", "top_p": 1e-300}"#, #"{"prompt": "a", "top_p": 5e-324}"#,
             #"{"prompt": "a", "max_tokens": 0}"#, #"{"prompt": "a", "max_tokens": 2.5}"#,
             #"{"prompt": "a", "stream": 1}"#, #"{"prompt": "a", "speak": "yes"}"#,
         ]
         for body in bodies { XCTAssertEqual(status(body), 422, body) }
+    }
+
+    /// Each range error names the bound that was crossed (a huge temperature is not "below 0").
+    func testRangeMessagesNameTheBound() {
+        for (body, fragment) in [(#"{"prompt": "a", "temperature": 1e308}"#, "at most 3.4e38"),
+                                 (#"{"prompt": "a", "temperature": -1}"#, "0 or more"),
+                                 (#"{"prompt": "a", "top_p": 1e-300}"#, "at least 1.2e-38")] {
+            do {
+                _ = try parse(body)
+                XCTFail("accepted \(body)")
+            } catch let error as APIError {
+                XCTAssertTrue(error.message.contains(fragment), error.message)
+            } catch {
+                XCTFail("\(error)")
+            }
+        }
     }
 
     func testErrorBodyShape() throws {

@@ -13,7 +13,8 @@ final class ServiceConcurrencyTests: XCTestCase {
 
     private func startSlowServer(queueSize: Int = 4, maxBatch: Int = 4) throws -> ServerProcess {
         try ServerProcess(["--model", SlowModel.path, "--tokenizer", Repo.tokenizer, "--threads", "1",
-                           "--queue-size", "\(queueSize)", "--max-batch", "\(maxBatch)"])
+                           "--queue-size", "\(queueSize)", "--max-batch", "\(maxBatch)",
+                           "--max-connections-per-ip", "0"])
     }
 
     /// A greedy story of `tokens` tokens (BOS never wins on this model, so it runs to the end).

@@ -78,7 +78,7 @@ enum Curl {
 
     /// Sends one request; `body` goes as-is (any bytes).
     static func request(_ method: String, _ url: String, body: Data? = nil, headers: [String] = [],
-                        timeoutSeconds: Int = 120) throws -> HTTPResult {
+                        timeoutSeconds: Int = 120, curlOptions: [String] = []) throws -> HTTPResult {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("curl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -89,6 +89,7 @@ enum Curl {
         if method == "HEAD" { arguments = ["-s", "-S", "-I", "--max-time", "\(timeoutSeconds)", "-D", headerFile,
                                            "-o", bodyFile, "-w", "%{http_code}"] }
         for header in headers { arguments += ["-H", header] }
+        arguments += curlOptions
         if let body {
             let requestFile = directory.appendingPathComponent("request")
             try body.write(to: requestFile)

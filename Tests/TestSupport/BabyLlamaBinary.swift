@@ -40,9 +40,10 @@ public enum BabyLlamaBinary {
     /// `environment` added to this process's. Output goes through files, so no pipe
     /// can fill up and block the child; a run still going after `timeout` seconds
     /// is killed (and then did not exit). `executable` replaces the built binary (a
-    /// patched copy of it, say).
+    /// patched copy of it, say); `memoryLimitKiB` caps its address space (`ulimit -v`).
     public static func run(_ arguments: [String], input: [UInt8] = [], environment: [String: String] = [:],
-                           timeout: Double = 600, executable: String? = nil) throws -> Outcome {
+                           timeout: Double = 600, executable: String? = nil,
+                           memoryLimitKiB: Int? = nil) throws -> Outcome {
         let executable = try executable ?? requiredPath()
         let outputPath = TestModels.temporaryPath("stdout"), errorPath = TestModels.temporaryPath("stderr")
         let inputPath = TestModels.temporaryPath("stdin")
@@ -55,8 +56,13 @@ public enum BabyLlamaBinary {
             for file in [outputPath, errorPath, inputPath] { try? FileManager.default.removeItem(atPath: file) }
         }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+        if let memoryLimitKiB {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -v \(memoryLimitKiB) && exec \"$0\" \"$@\"", executable] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = Repository.root
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inputPath))

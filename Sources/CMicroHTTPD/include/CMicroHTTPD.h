@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <errno.h>
 #include <poll.h>
 #include <netdb.h>
@@ -49,6 +50,37 @@ static inline void babyllama_mhd_log(void *context, const char *format, va_list 
     }
 }
 
+/// The connection guard (connection_guard.c): a deadline for each request's head
+/// and body (libmicrohttpd's own timeout is reset by every byte), and connections
+/// beyond `served_limit` kept for health checks (`babyllama_guard_is_probe_only`,
+/// with the shorter `probe_deadline_ms`). NULL if it cannot start its thread.
+struct babyllama_guard;
+struct babyllama_guard *babyllama_guard_create(unsigned int served_limit, unsigned int request_deadline_ms,
+                                               unsigned int probe_deadline_ms);
+/// Stops the watchdog and frees the guard (after MHD_stop_daemon).
+void babyllama_guard_destroy(struct babyllama_guard *guard);
+/// MHD_OPTION_NOTIFY_CONNECTION's callback (the guard is its context).
+void babyllama_guard_notify(void *context, struct MHD_Connection *connection, void **socket_context,
+                            enum MHD_ConnectionNotificationCode code);
+/// The request's head and body have all arrived: its clock stops. 0 if its deadline had already passed.
+int babyllama_guard_request_arrived(struct babyllama_guard *guard, struct MHD_Connection *connection);
+/// The request was answered: the clock starts for the connection's next request.
+void babyllama_guard_request_done(struct babyllama_guard *guard, struct MHD_Connection *connection);
+/// 1 when the connection is one of those kept for health checks and metrics.
+int babyllama_guard_is_probe_only(struct babyllama_guard *guard, struct MHD_Connection *connection);
+/// Connections closed because a request missed its deadline.
+unsigned long babyllama_guard_deadline_closes(struct babyllama_guard *guard);
+
+/// What MHD_OPTION_URI_LOG_CALLBACK hands the access handler as the request's
+/// first `*req_cls`: the raw path held an encoded NUL (`%00`), which libmicrohttpd
+/// decodes and so cuts the path short (`/healthz%00.txt` would read as `/healthz`).
+void *babyllama_mhd_nul_path_marker(void);
+/// MHD_OPTION_URI_LOG_CALLBACK: sees the request line's URI before it is decoded.
+void *babyllama_mhd_uri_seen(void *context, const char *uri, struct MHD_Connection *connection);
+
+/// How many times the request carries header `name` (compared without case).
+static inline unsigned int babyllama_mhd_header_count(struct MHD_Connection *connection, const char *name);
+
 /// Settings for `babyllama_mhd_start`.
 struct babyllama_mhd_settings {
     const char *host;              ///< numeric address or host name to bind
@@ -58,6 +90,8 @@ struct babyllama_mhd_settings {
     size_t thread_stack_bytes;     ///< stack of each connection thread (0: the system default)
     size_t connection_memory_bytes;///< per-connection buffer for headers and I/O (0: MHD's default)
     unsigned int listen_backlog;   ///< pending connections the kernel keeps (0: MHD's default)
+    unsigned int per_ip_limit;     ///< connections one client address may hold (0: no limit)
+    struct babyllama_guard *guard; ///< request deadlines and probe slots (NULL: none)
 };
 
 /// Starts a daemon with one thread per connection and an internal poll() thread
@@ -93,7 +127,7 @@ static inline struct MHD_Daemon *babyllama_mhd_start(const struct babyllama_mhd_
     }
     freeaddrinfo(found);
 
-    struct MHD_OptionItem options[12];
+    struct MHD_OptionItem options[16];
     int count = 0;
     // The logger must come first, or messages about the options themselves go to MHD's own logger.
     options[count++] = (struct MHD_OptionItem){ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)babyllama_mhd_log, NULL };
@@ -101,6 +135,11 @@ static inline struct MHD_Daemon *babyllama_mhd_start(const struct babyllama_mhd_
     options[count++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, (intptr_t)settings->connection_limit, NULL };
     options[count++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)settings->timeout_seconds, NULL };
     options[count++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, completed_context };
+    options[count++] = (struct MHD_OptionItem){ MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)babyllama_mhd_uri_seen, NULL };
+    if (settings->per_ip_limit > 0)
+        options[count++] = (struct MHD_OptionItem){ MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)settings->per_ip_limit, NULL };
+    if (settings->guard != NULL)
+        options[count++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)babyllama_guard_notify, settings->guard };
     if (settings->thread_stack_bytes > 0)
         options[count++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_STACK_SIZE, (intptr_t)settings->thread_stack_bytes, NULL };
     if (settings->connection_memory_bytes > 0)
@@ -161,6 +200,23 @@ static inline int babyllama_socket_peer_gone(int socket) {
         if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return 1;
     }
     return 0;
+}
+
+struct babyllama_header_count { const char *name; unsigned int count; };
+
+static inline enum MHD_Result babyllama_mhd_count_header(void *context, enum MHD_ValueKind kind,
+                                                         const char *key, const char *value) {
+    (void)kind;
+    (void)value;
+    struct babyllama_header_count *counting = context;
+    if (key != NULL && strcasecmp(key, counting->name) == 0) counting->count++;
+    return MHD_YES;
+}
+
+static inline unsigned int babyllama_mhd_header_count(struct MHD_Connection *connection, const char *name) {
+    struct babyllama_header_count counting = { name, 0 };
+    MHD_get_connection_values(connection, MHD_HEADER_KIND, babyllama_mhd_count_header, &counting);
+    return counting.count;
 }
 
 #endif

@@ -26,7 +26,10 @@ static inline int shim_errno(void) { return errno; }
 
 /// open(path, O_RDONLY); -1 on failure (errno set). `open` is variadic, so Swift cannot call it.
 static inline int shim_open_readonly(const char *path) {
-    return open(path, O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer,
+    // before shim_file_size could say it is not a regular file. (It changes
+    // nothing for a regular file, which is only mapped.)
+    return open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 }
 
 /// Size of an open file in bytes, or -1 if it is not a regular file or fstat fails.

@@ -127,8 +127,11 @@ public struct GenerationRequest: Equatable, Sendable {
     /// The temperature member `param`: a number, 0 (greedy) or more.
     static func temperature(_ value: JSONDocument, param: String) throws(APIError) -> Float {
         guard let number = value.numberValue else { throw .invalid("'\(param)' must be a number", param: param) }
-        if !(number >= 0) || number > Double(Float.greatestFiniteMagnitude) {
+        if !(number >= 0) {
             throw .invalid("'\(param)' must be 0 or more", param: param)
+        }
+        if number > Double(Float.greatestFiniteMagnitude) {
+            throw .invalid("'\(param)' must be at most 3.4e38 (the largest 32-bit float)", param: param)
         }
         return Float(number)
     }
@@ -139,8 +142,12 @@ public struct GenerationRequest: Equatable, Sendable {
         if !(number > 0 && number <= 1) {
             throw .invalid("'\(param)' must be greater than 0 and at most 1", param: param)
         }
-        // A positive value too small for a Float stays positive (0 would turn nucleus sampling off).
-        return max(Float(number), Float.leastNonzeroMagnitude)
+        // A value a 32-bit float cannot hold rounds to 0, which `run` (as run.c) reads as
+        // "no nucleus sampling": refused, so that no accepted value means two things.
+        if number < Double(Float.leastNormalMagnitude) {
+            throw .invalid("'\(param)' must be at least 1.2e-38 (the smallest normal 32-bit float)", param: param)
+        }
+        return Float(number)
     }
 
     /// The boolean member `param`.

@@ -12,6 +12,13 @@ final class HTTPServer: @unchecked Sendable {
     /// Sees each request end (for the log line and metrics); `clientLeft` when it did not end normally.
     private var completion: ((RequestContext, _ clientLeft: Bool) -> Void)?
     private let maxBodyBytes: Int
+    private let policy: AccessPolicy
+    /// Request deadlines and the connections kept for health checks (see `start`).
+    private var guardian: OpaquePointer?
+    /// Connections beyond `max_connections` kept for `/healthz`, `/health` and `/metrics`.
+    static let probeConnections = 2
+    /// How long a kept connection's request may take to arrive, in milliseconds.
+    static let probeDeadlineMilliseconds: UInt32 = 2_000
     /// Bytes of an oversized chunked body read (and dropped) before the connection is closed.
     static let discardLimit = 4 << 20
     private var daemon: OpaquePointer?
@@ -21,29 +28,41 @@ final class HTTPServer: @unchecked Sendable {
     /// The port listened on.
     private(set) var port = 0
 
-    init(maxBodyBytes: Int, handler: @escaping (RequestContext) -> HTTPAnswer,
+    init(maxBodyBytes: Int, policy: AccessPolicy, handler: @escaping (RequestContext) -> HTTPAnswer,
          completion: @escaping (RequestContext, Bool) -> Void) {
         self.maxBodyBytes = maxBodyBytes
+        self.policy = policy
         self.handler = handler
         self.completion = completion
     }
 
-    /// Binds and starts serving.
+    /// Binds and starts serving: `max_connections` for any request, two more for
+    /// health checks and metrics (so a full server still answers its monitor), each
+    /// request's head and body due within `request_deadline_s`.
     func start(config: ServiceConfig) throws(ServiceError) {
         let context = Unmanaged.passUnretained(self).toOpaque()
+        guard let guardian = babyllama_guard_create(
+            UInt32(config.maxConnections), UInt32(config.requestDeadlineSeconds * 1_000),
+            min(HTTPServer.probeDeadlineMilliseconds, UInt32(config.requestDeadlineSeconds * 1_000)))
+        else { throw .system("cannot start the connection watchdog thread") }
+        self.guardian = guardian
         var error = [CChar](repeating: 0, count: 256)
         let started: OpaquePointer? = config.host.withCString { host in
             var settings = babyllama_mhd_settings(
-                host: host, port: UInt16(config.port), connection_limit: UInt32(config.maxConnections),
+                host: host, port: UInt16(config.port),
+                connection_limit: UInt32(config.maxConnections + HTTPServer.probeConnections),
                 timeout_seconds: UInt32(config.connectionTimeoutSeconds),
                 thread_stack_bytes: config.threadStackKiB * 1_024,
-                connection_memory_bytes: 32 * 1_024, listen_backlog: 64)
+                connection_memory_bytes: 32 * 1_024, listen_backlog: 64,
+                per_ip_limit: UInt32(config.maxConnectionsPerIP), guard: guardian)
             return error.withUnsafeMutableBufferPointer { buffer in
                 babyllama_mhd_start(&settings, HTTPServer.accessCallback, context,
                                     HTTPServer.completedCallback, context, buffer.baseAddress, buffer.count)
             }
         }
         guard let started else {
+            babyllama_guard_destroy(guardian)
+            self.guardian = nil
             let limit = error.firstIndex(of: 0) ?? error.count
             throw .cannotListen(String(decoding: error[0..<limit].map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
@@ -75,6 +94,8 @@ final class HTTPServer: @unchecked Sendable {
     func stop() {
         if let daemon { MHD_stop_daemon(daemon) }
         daemon = nil
+        babyllama_guard_destroy(guardian)
+        guardian = nil
         handler = nil
         completion = nil
     }
@@ -89,10 +110,13 @@ final class HTTPServer: @unchecked Sendable {
                              uploadSize: uploadDataSize, slot: slot)
     }
 
-    private static let completedCallback: MHD_RequestCompletedCallback = { cls, _, slot, termination in
+    private static let completedCallback: MHD_RequestCompletedCallback = { cls, connection, slot, termination in
         guard let cls, let slot, let raw = slot.pointee else { return }
         slot.pointee = nil
         let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
+        if let connection { babyllama_guard_request_done(server.guardian, connection) }
+        // A request refused before its handler ran still holds the URI callback's marker, not a context.
+        if raw == babyllama_mhd_nul_path_marker() { return }
         let context = Unmanaged<RequestContext>.fromOpaque(raw).takeRetainedValue()
         server.completion?(context, termination != .REQUEST_TERMINATED_COMPLETED_OK)
         server.activity.withLock { server.activeRequests -= 1 }
@@ -116,8 +140,9 @@ final class HTTPServer: @unchecked Sendable {
     private func access(connection: OpaquePointer, url: UnsafePointer<CChar>?, method: UnsafePointer<CChar>?,
                         upload: UnsafePointer<CChar>?, uploadSize: UnsafeMutablePointer<Int>,
                         slot: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> MHD_Result {
-        guard let raw = slot.pointee else {
+        guard let raw = slot.pointee, raw != babyllama_mhd_nul_path_marker() else {
             // First call: headers only.
+            let nulInPath = slot.pointee != nil
             let context = RequestContext(method: HTTPServer.bytes(method), path: HTTPServer.bytes(url),
                                          socket: Int32(babyllama_mhd_connection_socket(connection)))
             slot.pointee = Unmanaged.passRetained(context).toOpaque()
@@ -127,8 +152,14 @@ final class HTTPServer: @unchecked Sendable {
                     if let value = HTTPServer.queryValue(connection, name) { context.query.append((name, value)) }
                 }
             }
+            context.host = HTTPServer.header(connection, "Host")
+            context.origin = HTTPServer.header(connection, "Origin")
+            context.authorization = HTTPServer.header(connection, "Authorization")
+            // Every refusal below is answered before the body is sent (no "100 Continue").
+            if let refusal = refusal(connection, context, nulInPath: nulInPath) {
+                return respond(connection, context, refusal)
+            }
             if let length = announcedLength(connection), length > maxBodyBytes {
-                // Refuse before the body is sent (no "100 Continue").
                 context.tooLarge = true
                 return respond(connection, context, .error(.tooLarge(limit: maxBodyBytes)))
             }
@@ -159,10 +190,40 @@ final class HTTPServer: @unchecked Sendable {
         }
         if context.answered { return .YES }
         if context.tooLarge { return respond(connection, context, .error(.tooLarge(limit: maxBodyBytes))) }
+        // The watchdog has already cut off a request that came too late: nobody reads its answer.
+        if babyllama_guard_request_arrived(guardian, connection) == 0 { return .NO }
         guard let handler else {
             return respond(connection, context, .error(.shuttingDown))
         }
         return respond(connection, context, handler(context))
+    }
+
+    /// Why a request is refused from its headers alone, or nil.
+    private func refusal(_ connection: OpaquePointer, _ context: RequestContext, nulInPath: Bool) -> HTTPAnswer? {
+        if nulInPath {
+            return .error(.malformed("the request path contains an encoded NUL byte (%00)"))
+        }
+        if babyllama_mhd_header_count(connection, "Content-Length") > 1 {
+            // Two lengths are how request smuggling starts: which one a proxy in front believed is unknown.
+            return .error(.malformed("the request has more than one Content-Length header"))
+        }
+        if babyllama_guard_is_probe_only(guardian, connection) != 0
+            && context.route != .healthz && context.route != .health && context.route != .metrics {
+            return .error(.unavailable("the server is busy: every connection is in use; this one is kept for "
+                                       + "/healthz and /metrics", retryAfterSeconds: 1),
+                          headers: [("Connection", "close")])
+        }
+        if let error = policy.refusal(host: context.host, origin: context.origin,
+                                      authorization: context.authorization, route: context.route) {
+            return .error(error, headers: error.status == 401 ? AccessPolicy.challenge : [])
+        }
+        return nil
+    }
+
+    /// The value of request header `name`, if it was sent.
+    private static func header(_ connection: OpaquePointer, _ name: String) -> [UInt8]? {
+        guard let value = MHD_lookup_connection_value(connection, .HEADER_KIND, name) else { return nil }
+        return bytes(value)
     }
 
     /// Content-Length, when the client sent one that is a plain number.
@@ -183,6 +244,8 @@ final class HTTPServer: @unchecked Sendable {
 
     private func respond(_ connection: OpaquePointer, _ context: RequestContext, _ answer: HTTPAnswer) -> MHD_Result {
         context.answered = true
+        // The request is in: its deadline no longer applies while it is answered (a story takes its time).
+        _ = babyllama_guard_request_arrived(guardian, connection)
         switch answer {
         case .body(let body):
             context.status = body.status

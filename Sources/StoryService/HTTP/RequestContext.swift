@@ -25,6 +25,10 @@ final class RequestContext: @unchecked Sendable {
     var tokens = 0
     /// The query parameters the route reads, percent-decoded (filled for `/v1/speak`).
     var query: [(name: String, value: [UInt8])] = []
+    /// The headers `AccessPolicy` reads (nil when absent).
+    var host: [UInt8]?
+    var origin: [UInt8]?
+    var authorization: [UInt8]?
 
     init(method: [UInt8], path: [UInt8], socket: Int32) {
         self.method = method
