@@ -200,14 +200,39 @@ final class OllamaAPITests: BundledServerTestCase {
         }
     }
 
+    /// With `auth.token` set, Ollama's routes want it too (401 in Ollama's shape without it), and
+    /// Ollama's Python client sends it from OLLAMA_API_KEY.
+    func testTheTokenGuardsOllamasRoutes() throws {
+        let token = "bedtime-" + UUID().uuidString
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("ollama-auth-\(UUID().uuidString).json")
+        try Curl.body(["auth": ["token": token]]).write(to: config)
+        defer { try? FileManager.default.removeItem(at: config) }
+        let guarded = try ServerProcess(["--config", config.path, "--model", Repo.model, "--tokenizer", Repo.tokenizer])
+        defer { guarded.stop() }
+        assertOllamaError(try Curl.request("GET", guarded.url("/api/tags")), 401)
+        assertOllamaError(try Curl.request("POST", guarded.url("/api/generate"), body: Curl.body(["prompt": "a"])), 401)
+        XCTAssertEqual(try Curl.request("GET", guarded.url("/api/tags"), headers: ["Authorization: Bearer \(token)"]).status, 200)
+        let list = "import ollama, sys; print(ollama.Client(host=sys.argv[1]).list().models[0].model)"
+        let withKey = try runProgram("/usr/bin/env", ["OLLAMA_API_KEY=\(token)", python, "-c", list, guarded.baseURL])
+        XCTAssertEqual(String(decoding: withKey.stdout, as: UTF8.self), "stories260K:latest\n",
+                       String(decoding: withKey.stderr, as: UTF8.self))
+        let without = try runProgram("/usr/bin/env", ["-u", "OLLAMA_API_KEY", python, "-c", list, guarded.baseURL])
+        XCTAssertNotEqual(without.status, 0)
+        XCTAssertTrue(String(decoding: without.stderr, as: UTF8.self).contains("status code: 401"),
+                      String(decoding: without.stderr, as: UTF8.self))
+    }
+
+    /// The interpreter with Ollama's client: the project's .venv (scripts/install-deps.sh), else python3.
+    private var python: String {
+        let venv = Repo.path(".venv/bin/python")
+        return FileManager.default.isExecutableFile(atPath: venv) ? venv : "python3"
+    }
+
     /// Ollama's official Python client (PyPI `ollama`, installed into .venv by
     /// scripts/install-deps.sh): list, show, version, generate and chat streamed and not,
     /// each story against `/v1/generate`, and the errors it raises (scripts/ollama-client-check.py).
     func testOfficialPythonClient() throws {
-        let venvPython = Repo.path(".venv/bin/python")
-        let python = FileManager.default.isExecutableFile(atPath: venvPython) ? venvPython : "/usr/bin/env"
-        let arguments = (python == venvPython ? [] : ["python3"]) + [Repo.path("scripts/ollama-client-check.py"), try server.baseURL]
-        let result = try runProgram(python, arguments)
+        let result = try runProgram("/usr/bin/env", [python, Repo.path("scripts/ollama-client-check.py"), try server.baseURL])
         let output = String(decoding: result.stdout, as: UTF8.self) + String(decoding: result.stderr, as: UTF8.self)
         XCTAssertEqual(result.status, 0, output)
         XCTAssertTrue(output.contains(", 0 did not"), output)
