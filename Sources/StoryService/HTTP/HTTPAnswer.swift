@@ -1,9 +1,11 @@
 import Support
 
-/// What a route answers: a whole body, or a stream of Server-Sent Events.
+/// What a route answers: a whole body, a stream of Server-Sent Events, or speech
+/// sent as it is synthesized (with its headers).
 enum HTTPAnswer {
     case body(HTTPBody)
     case stream(EventStream)
+    case speech(SpeechStream, headers: [(String, String)])
 
     /// A JSON body.
     static func json(_ status: Int, _ value: JSONValue, headers: [(String, String)] = []) -> HTTPAnswer {
