@@ -54,6 +54,11 @@ public struct ServiceConfig: Equatable, Sendable {
     /// and `/v1/speak` texts limited to `defaultSpeechTextBytes`.
     public var speech = SpeechSettings(enabled: false, maximumTextBytes: ServiceConfig.defaultSpeechTextBytes)
 
+    /// Sample memory all `/v1/speak` answers may hold at once, in bytes: each holds at
+    /// most one piece of its text's speech (`SpeechStream`), so this bounds how many
+    /// are sent at once; more get 503.
+    public var speechAudioBytes = 8 << 20
+
     /// The longest `/v1/speak` text by default, in UTF-8 bytes: about two minutes of
     /// speech, 5 MB of samples (the WAV answer holds them twice over while it is
     /// made and sent, which the Duo's 64 MB must also fit the model beside).
@@ -76,7 +81,8 @@ public struct ServiceConfig: Equatable, Sendable {
     /// "request_deadline_s", "thread_stack_kib", "shutdown_grace_s", "allowed_hosts", "allowed_origins"},
     /// "auth": {"token", "token_file"}, "model": {"checkpoint", "tokenizer", "threads"},
     /// "limits": {"queue_size", "max_batch", "max_body_bytes", "retry_after_s"},
-    /// "speech": {"enabled", "voice", "rate", "volume", "audio_device", "data_path", "max_text_bytes"}}`.
+    /// "speech": {"enabled", "voice", "rate", "volume", "audio_device", "data_path", "max_text_bytes",
+    /// "max_audio_bytes"}}`.
     /// Unknown members are errors (so typos are caught).
     public static func load(path: String) throws(ServiceError) -> ServiceConfig {
         let file: MappedFile
@@ -153,7 +159,8 @@ public struct ServiceConfig: Equatable, Sendable {
         }
         if let speech = try reader.section(root, "speech") {
             try reader.checkKeys(speech, allowed: ["enabled", "voice", "rate", "volume", "audio_device", "data_path",
-                                                   "max_text_bytes"], section: "speech")
+                                                   "max_text_bytes", "max_audio_bytes"], section: "speech")
+            if let value = try reader.integer(speech, "max_audio_bytes", section: "speech") { config.speechAudioBytes = value }
             if let value = try reader.bool(speech, "enabled", section: "speech") { config.speech.enabled = value }
             if let value = try reader.string(speech, "voice", section: "speech") { config.speech.voice = value }
             if let value = try reader.integer(speech, "rate", section: "speech") { config.speech.rate = value }
@@ -215,6 +222,8 @@ public struct ServiceConfig: Equatable, Sendable {
         try check(speech.dataPath.map { !$0.isEmpty } ?? true, "speech.data_path must not be empty (null searches)")
         try check(speech.maximumTextBytes >= 1 && speech.maximumTextBytes <= ServiceConfig.maximumSpeechTextBytes,
                   "speech.max_text_bytes must be between 1 and \(ServiceConfig.maximumSpeechTextBytes), got \(speech.maximumTextBytes)")
+        try check(speechAudioBytes >= 1 << 20 && speechAudioBytes <= 1 << 30,
+                  "speech.max_audio_bytes must be between 1048576 and 1073741824, got \(speechAudioBytes)")
         do {
             try speech.validate()   // the voice name's characters, checked as espeak-ng will
         } catch {

@@ -50,6 +50,21 @@ public final class SpeechEngine: @unchecked Sendable {
     /// Synthesizes `text`, asking `shouldStop` after every buffer of audio whether
     /// to give up (the story speaker's cancel); partial audio is returned then.
     func synthesize(utf8 text: [UInt8], shouldStop: (() -> Bool)?) throws(SpeechError) -> SpeechAudio {
+        // A guard against a runaway synthesis only: at 80 words per minute speech
+        // takes about 0.13 s per byte of prose and 0.7 s per byte of long numbers
+        // ("987654321" is fifteen words), so allow 2 s per byte.
+        try synthesize(utf8: text, maximumSamples: sampleRate * max(60, 2 * text.count), shouldStop: shouldStop)
+    }
+
+    /// Synthesizes one piece of a text that is sent as it is spoken (`GET /v1/speak`):
+    /// `.synthesisFailed` if its speech would pass `maximumSeconds`, so that what one
+    /// stream holds at a time stays bounded.
+    public func synthesize(piece text: [UInt8], maximumSeconds: Int) throws(SpeechError) -> SpeechAudio {
+        try synthesize(utf8: text, maximumSamples: sampleRate * maximumSeconds, shouldStop: nil)
+    }
+
+    private func synthesize(utf8 text: [UInt8], maximumSamples: Int,
+                            shouldStop: (() -> Bool)?) throws(SpeechError) -> SpeechAudio {
         if text.count > settings.maximumTextBytes {
             throw .textTooLong(bytes: text.count, limit: settings.maximumTextBytes)
         }
@@ -57,10 +72,6 @@ public final class SpeechEngine: @unchecked Sendable {
         let string = String(decoding: text, as: UTF8.self)
         let chunks = text.count <= SpeechEngine.chunkBytes
             ? [string] : SentenceSplitter.sentences(in: string, maximumSentenceBytes: SpeechEngine.chunkBytes)
-        // A guard against a runaway synthesis only: at 80 words per minute speech
-        // takes about 0.13 s per byte of prose and 0.7 s per byte of long numbers
-        // ("987654321" is fifteen words), so allow 2 s per byte.
-        let maximumSamples = sampleRate * max(60, 2 * text.count)
         var audio = SpeechAudio(samples: [], sampleRate: sampleRate, synthesisNanoseconds: 0)
         for chunk in chunks {
             var bytes = Array(chunk.utf8)

@@ -156,37 +156,76 @@ final class ServiceSpeechTests: XCTestCase {
         XCTAssertEqual(hello.status, 200, hello.text)
         XCTAssertEqual(hello.headers["content-type"], "audio/wav")
         XCTAssertGreaterThan(Double(hello.headers["x-tts-ms"] ?? "") ?? 0, 0, "synthesis time in X-TTS-Ms")
-        let helloWAV = try WAVFile(hello.body)
+        let helloWAV = try WAVFile(streamed: hello.body)
         XCTAssertEqual(helloWAV.sampleRate, 22050)
         XCTAssertGreaterThan(helloWAV.rms, WAVFile.speechRMSFloor)
         XCTAssertGreaterThan(helloWAV.seconds, 0.5)
 
         // `+` is a space, as in any query: the same words, the same speech (not "plus").
-        let plus = try WAVFile(try speak("text=Hello+there%2C+little+robot.").body)
+        let plus = try WAVFile(streamed: try speak("text=Hello+there%2C+little+robot.").body)
         XCTAssertEqual(Double(plus.samples.count), Double(helloWAV.samples.count),
                        accuracy: Double(helloWAV.samples.count) * Self.sameSpeechTolerance)
 
-        let longer = try WAVFile(try speak("text=" + String(repeating: "Hello%20there%2C%20little%20robot.%20", count: 3)).body)
+        let longer = try WAVFile(streamed: try speak("text=" + String(repeating: "Hello%20there%2C%20little%20robot.%20", count: 3)).body)
         XCTAssertGreaterThan(longer.samples.count, helloWAV.samples.count * 2, "three times the text")
 
-        let slow = try WAVFile(try speak("text=Hello%20there%2C%20little%20robot.&rate=100").body)
-        let fast = try WAVFile(try speak("text=Hello%20there%2C%20little%20robot.&rate=350").body)
+        let slow = try WAVFile(streamed: try speak("text=Hello%20there%2C%20little%20robot.&rate=100").body)
+        let fast = try WAVFile(streamed: try speak("text=Hello%20there%2C%20little%20robot.&rate=350").body)
         XCTAssertGreaterThan(slow.samples.count, fast.samples.count, "rate is words per minute")
 
         let british = try speak("text=Hello%20there.&voice=en-gb")
         XCTAssertEqual(british.status, 200, british.text)
-        XCTAssertGreaterThan(try WAVFile(british.body).rms, WAVFile.speechRMSFloor)
-        let quiet = try WAVFile(try speak("text=Hello%20there%2C%20little%20robot.&volume=20").body)
+        XCTAssertGreaterThan(try WAVFile(streamed: british.body).rms, WAVFile.speechRMSFloor)
+        let quiet = try WAVFile(streamed: try speak("text=Hello%20there%2C%20little%20robot.&volume=20").body)
         XCTAssertLessThan(quiet.rms, helloWAV.rms / 2, "volume scales the amplitude")
 
         let utf8 = try speak("text=%C3%BCber%20alles%2C%20na%C3%AFve%20caf%C3%A9.")   // über alles, naïve café.
         XCTAssertEqual(utf8.status, 200, utf8.text)
-        XCTAssertGreaterThan(try WAVFile(utf8.body).rms, WAVFile.speechRMSFloor)
+        XCTAssertGreaterThan(try WAVFile(streamed: utf8.body).rms, WAVFile.speechRMSFloor)
 
         // Other voices and rates came and went: the configured voice speaks as before.
-        let again = try WAVFile(try speak("text=Hello%20there%2C%20little%20robot.").body)
+        let again = try WAVFile(streamed: try speak("text=Hello%20there%2C%20little%20robot.").body)
         XCTAssertEqual(Double(again.samples.count), Double(helloWAV.samples.count),
                        accuracy: Double(helloWAV.samples.count) * Self.sameSpeechTolerance)
+    }
+
+    /// Issue 14: 30 clients ask for two minutes of speech each and then stop reading.
+    /// Each answer is sent as it is synthesized, a piece at a time, so a stalled one holds
+    /// one piece; at most `max_audio_bytes` worth of them run at once, the rest get 503.
+    /// The server's resident memory grows by less than that bound plus the connections'
+    /// own overhead (it grew by 326 MB when every answer was made whole first).
+    func testSlowSpeakReadersStayWithinTheAudioBound() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("babyllama-speak-\(UUID().uuidString).json").path
+        let settings: [String: Any] = [
+            "server": ["max_connections_per_ip": 0],
+            "limits": ["queue_size": 4],
+            "speech": ["enabled": true, "audio_device": Self.missingDevice, "max_text_bytes": 2048,
+                       "max_audio_bytes": 8 << 20],
+        ]
+        try JSONSerialization.data(withJSONObject: settings).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let own = try ServerProcess(["--config", path, "--model", Repo.model, "--tokenizer", Repo.tokenizer])
+        let sentence = "The little dragon flew over the hills and sang a song to the moon. "
+        let text = String(String(repeating: sentence, count: 40).prefix(2040))
+        let query = "/v1/speak?text=" + text.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        _ = try Curl.request("GET", own.url(query))   // warm: the voice loaded, the first answer's buffers made
+        let before = own.residentKiB
+        let readers = try (0..<30).map { _ in try StalledReader(port: own.port, path: query) }
+        let statuses = readers.map { $0.status(timeoutSeconds: 120) }
+        let answered = statuses.filter { $0 == 200 }.count
+        XCTAssertEqual(answered + statuses.filter { $0 == 503 }.count, 30, "\(statuses)")
+        // 8 MiB / (30 s of 22050 Hz 16-bit samples) = 6 streams, and the queue allows 5.
+        XCTAssertGreaterThanOrEqual(answered, 1)
+        XCTAssertLessThanOrEqual(answered, 5, "\(statuses)")
+        let grownKiB = own.residentKiB - before
+        print("30 stalled /v1/speak readers: \(answered) answered 200, the rest 503; resident memory +\(grownKiB) KiB")
+        // The bound (8 MiB) plus each connection's thread and buffers: far below what 30 whole answers took.
+        XCTAssertLessThan(grownKiB, (8 + 16) << 10, "resident memory grew by \(grownKiB) KiB")
+        readers.forEach { $0.close() }
+        XCTAssertTrue(waitFor(seconds: 60) { (try? own.metric("babyllama_tts_requests_total")).map { $0 >= 2 } ?? false },
+                      "the stalled answers end when their clients leave")
+        XCTAssertEqual(try Curl.request("GET", own.url("/v1/speak?text=Still%20here.")).status, 200)
+        XCTAssertEqual(own.stop(), 0)
     }
 
     func testSpeakErrors() throws {
@@ -462,7 +501,7 @@ final class ServiceSpeechTests: XCTestCase {
             return values
         }
         let before = try counters()
-        let spoken = try WAVFile(try speak("text=One%20cat.%20Two%20dogs.%20Three%20birds.").body)
+        let spoken = try WAVFile(streamed: try speak("text=One%20cat.%20Two%20dogs.%20Three%20birds.").body)
         let afterSpeak = try counters()
         XCTAssertEqual(afterSpeak["babyllama_tts_requests_total"]! - before["babyllama_tts_requests_total"]!, 1)
         XCTAssertEqual(afterSpeak["babyllama_tts_sentences_total"]! - before["babyllama_tts_sentences_total"]!, 3)
@@ -526,4 +565,49 @@ final class ServiceSpeechTests: XCTestCase {
         XCTAssertEqual(try target.metric("babyllama_speech_available"), 0, file: file, line: line)
         XCTAssertEqual(try target.metric("babyllama_tts_requests_total"), 0, file: file, line: line)
     }
+}
+
+/// A client that sends one request, reads the status line and then stops reading
+/// (its receive buffer small, so the server cannot push the answer into the kernel).
+final class StalledReader {
+    private var socket: Int32
+
+    init(port: Int, path: String) throws {
+        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var small: Int32 = 4_096
+        setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { Glibc.close(socket); throw CocoaError(.fileReadUnknown) }
+        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        _ = request.withCString { Glibc.send(socket, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// The answer's status code (0 if none came within `timeoutSeconds`); reads only the status line's start.
+    func status(timeoutSeconds: Int32) -> Int {
+        var head = [UInt8](repeating: 0, count: 12)
+        var received = 0
+        while received < head.count {
+            var watch = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            guard poll(&watch, 1, timeoutSeconds * 1_000) > 0 else { return 0 }
+            let count = head.withUnsafeMutableBytes { recv(socket, $0.baseAddress! + received, 12 - received, 0) }
+            if count <= 0 { return 0 }
+            received += count
+        }
+        return Int(String(decoding: head[9..<12], as: UTF8.self)) ?? 0
+    }
+
+    func close() {
+        if socket >= 0 { Glibc.close(socket) }
+        socket = -1
+    }
+
+    deinit { close() }
 }

@@ -16,7 +16,13 @@ public struct WAVFile {
         try self.init(bytes: [UInt8](data))
     }
 
-    public init(bytes: [UInt8]) throws {
+    /// A WAV sent as it was synthesized (`GET /v1/speak`): its header's sizes are the
+    /// placeholder 0x7FFFF000 (and 36 more for RIFF), the data runs to the end.
+    public init(streamed data: Data) throws {
+        try self.init(bytes: [UInt8](data), streamed: true)
+    }
+
+    public init(bytes: [UInt8], streamed: Bool = false) throws {
         guard bytes.count >= 44 else { throw FixtureError("WAV is \(bytes.count) bytes, shorter than its header") }
         func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
         func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
@@ -24,11 +30,13 @@ public struct WAVFile {
         sampleRate = u32(24)
         dataSize = u32(40)
         let fields: [(String, Bool)] = [
-            ("RIFF tag", tag(0) == "RIFF"), ("RIFF size", u32(4) == bytes.count - 8), ("WAVE tag", tag(8) == "WAVE"),
+            ("RIFF tag", tag(0) == "RIFF"), ("RIFF size", u32(4) == (streamed ? 0x7FFF_F000 + 36 : bytes.count - 8)),
+            ("WAVE tag", tag(8) == "WAVE"),
             ("fmt tag", tag(12) == "fmt "), ("PCM fmt chunk size", u32(16) == 16), ("integer PCM", u16(20) == 1),
             ("mono", u16(22) == 1), ("byte rate", u32(28) == sampleRate * 2), ("block align", u16(32) == 2),
             ("16 bits per sample", u16(34) == 16), ("data tag", tag(36) == "data"),
-            ("data size", dataSize == bytes.count - 44),
+            ("data size", dataSize == (streamed ? 0x7FFF_F000 : bytes.count - 44)),
+            ("whole samples", (bytes.count - 44) % 2 == 0),
         ]
         if let bad = fields.first(where: { !$0.1 }) { throw FixtureError("WAV: wrong \(bad.0)") }
         samples = stride(from: 44, to: bytes.count - 1, by: 2).map { Int16(truncatingIfNeeded: u16($0)) }

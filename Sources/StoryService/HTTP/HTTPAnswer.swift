@@ -1,9 +1,11 @@
 import Support
 
-/// What a route answers: a whole body, a stream of events, or an error.
+/// What a route answers: a whole body, a stream of events, speech sent as it is
+/// synthesized (with its headers), or an error.
 enum HTTPAnswer {
     case body(HTTPBody)
     case stream(EventStream)
+    case speech(SpeechStream, headers: [(String, String)])
     /// An error, written when it is sent in the shape its route's clients read (`Route.errorShape`).
     case failure(APIError, headers: [(String, String)])
 

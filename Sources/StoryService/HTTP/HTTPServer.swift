@@ -135,6 +135,16 @@ final class HTTPServer: @unchecked Sendable {
         stream.close()
     }
 
+    private static let speechReader: MHD_ContentReaderCallback = { cls, _, buffer, capacity in
+        guard let cls, let buffer else { return babyllama_mhd_end_with_error() }
+        return Unmanaged<SpeechStream>.fromOpaque(cls).takeUnretainedValue().read(into: buffer, capacity: capacity)
+    }
+
+    private static let speechRelease: MHD_ContentReaderFreeCallback = { cls in
+        guard let cls else { return }
+        Unmanaged<SpeechStream>.fromOpaque(cls).takeRetainedValue().close()
+    }
+
     // MARK: Requests
 
     private func access(connection: OpaquePointer, url: UnsafePointer<CChar>?, method: UnsafePointer<CChar>?,
@@ -274,6 +284,20 @@ final class HTTPServer: @unchecked Sendable {
             _ = MHD_add_response_header(response, "Content-Type", stream.framing.contentType)
             _ = MHD_add_response_header(response, "Cache-Control", "no-cache")
             _ = MHD_add_response_header(response, "X-Accel-Buffering", "no")
+            let result = MHD_queue_response(connection, 200, response)
+            MHD_destroy_response(response)
+            return result
+        case .speech(let stream, let headers):
+            context.status = 200
+            let cls = Unmanaged.passRetained(stream).toOpaque()
+            guard let response = MHD_create_response_from_callback(
+                babyllama_mhd_size_unknown(), 16_384, HTTPServer.speechReader, cls, HTTPServer.speechRelease)
+            else {
+                Unmanaged<SpeechStream>.fromOpaque(cls).takeRetainedValue().close()
+                return .NO
+            }
+            _ = MHD_add_response_header(response, "Content-Type", "audio/wav")
+            for (name, value) in headers { _ = MHD_add_response_header(response, name, value) }
             let result = MHD_queue_response(connection, 200, response)
             MHD_destroy_response(response)
             return result

@@ -48,7 +48,10 @@ final class SpeechService: @unchecked Sendable {
     init(config: ServiceConfig, metrics: Metrics) {
         settings = config.speech
         self.metrics = metrics
-        maximumSpeakRequests = config.queueSize + 1
+        // Each answer holds at most one piece of speech at a time: the memory bound sets how many run at once.
+        let sampleRate = 22_050   // espeak-ng's, whatever the voice
+        maximumSpeakRequests = max(1, min(config.queueSize + 1,
+                                          config.speechAudioBytes / SpeechStream.bytesHeld(sampleRate: sampleRate)))
         retryAfterSeconds = config.retryAfterSeconds
         if !config.speech.enabled {
             engine = nil
@@ -200,8 +203,10 @@ final class SpeechService: @unchecked Sendable {
 
     // MARK: GET /v1/speak
 
-    /// Synthesizes the query's `text` and answers it as a WAV file, with the
-    /// synthesis time in the `X-TTS-Ms` header.
+    /// Answers the query's `text` as a WAV file sent as it is synthesized
+    /// (`SpeechStream`), with the first piece's synthesis time in `X-TTS-Ms`. At most
+    /// `maximumSpeakRequests` are sent at once (the rest get 503), so the samples they
+    /// hold stay within `speech.max_audio_bytes`.
     func speak(_ request: RequestContext) -> HTTPAnswer {
         guard let engine else { return .error(refusal(param: nil)) }
         let parsed: SpeakRequest
@@ -219,8 +224,6 @@ final class SpeechService: @unchecked Sendable {
             return .error(.unavailable("the speech synthesizer is busy: \(maximumSpeakRequests) texts are being spoken; try again later",
                                        retryAfterSeconds: retryAfterSeconds))
         }
-        defer { lock.withLock { speakRequests -= 1 } }
-
         let voice: SpeechEngine
         if parsed.changesSettings {
             var custom = engine.settings
@@ -231,23 +234,28 @@ final class SpeechService: @unchecked Sendable {
             do {
                 voice = try SpeechEngine(settings: custom)
             } catch {
+                lock.withLock { speakRequests -= 1 }
                 return .error(SpeechService.apiError(error))
             }
         } else {
             voice = engine
         }
-        let audio: SpeechAudio
+        let stream: SpeechStream
         do {
-            audio = try voice.synthesize(utf8: parsed.text)
+            stream = try SpeechStream(voice: voice, text: parsed.text) { [self] summary in
+                metrics.recordSpeech(synthesisNanoseconds: summary.synthesisNanoseconds, sentences: summary.pieces,
+                                     failedSentences: summary.failedPieces, samples: summary.samples,
+                                     sampleRate: voice.sampleRate, request: true)
+                lock.withLock { speakRequests -= 1 }
+            }
         } catch {
+            lock.withLock { speakRequests -= 1 }
             return .error(SpeechService.apiError(error))
         }
-        let sentences = SentenceSplitter.sentences(in: String(decoding: parsed.text, as: UTF8.self)).count
-        metrics.recordSpeech(synthesisNanoseconds: audio.synthesisNanoseconds, sentences: max(1, sentences),
-                             failedSentences: 0, samples: audio.samples.count, sampleRate: audio.sampleRate, request: true)
-        let milliseconds = FixedDecimal.format(audio.synthesisMilliseconds, decimals: 3)
-        return .body(HTTPBody(status: 200, contentType: "audio/wav", bytes: audio.wavBytes(),
-                              headers: [("X-TTS-Ms", milliseconds)]))
+        // The first piece's synthesis time: how long the client waited for sound. The
+        // whole text's is in the metrics once it has been sent.
+        let milliseconds = FixedDecimal.format(Double(stream.firstPieceNanoseconds) / 1_000_000, decimals: 3)
+        return .speech(stream, headers: [("X-TTS-Ms", milliseconds)])
     }
 
     /// The answer for a speech error caused by the request (422 naming the parameter) or not (500).
