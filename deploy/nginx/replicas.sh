@@ -62,7 +62,7 @@ while [ $# -gt 0 ]; do
 done
 
 alive() { kill -0 "$1" 2>/dev/null; }
-healthy() { curl -sf -o /dev/null --max-time 2 "http://$1/healthz"; }
+healthy() { curl -sf --noproxy '*' -o /dev/null --max-time 2 "http://$1/healthz"; }
 url_host() { case "$host" in *:*) echo "[$host]" ;; *) echo "$host" ;; esac; }
 
 # The replicas the run directory knows about: "PORT PID" lines.
