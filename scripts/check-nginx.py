@@ -24,8 +24,10 @@ Ends with "check-nginx: N passed, M failed"; exits 1 if any check failed.
 
 Needs nginx and curl (scripts/install-deps.sh). Run from anywhere:
 python3 scripts/check-nginx.py (part of scripts/test.sh).
+`--throughput` measures instead (not a test): the same stories through nginx in
+front of 1 replica, 2 replicas and 1 replica with 2 threads (see --help).
 """
-import grp, http.client, http.server, json, os, pwd, random, re, shutil, signal, socket
+import argparse, grp, http.client, http.server, json, os, pwd, random, re, shutil, signal, socket
 import subprocess, sys, tempfile, threading, time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -179,12 +181,19 @@ def substitute(text, old, new, count, what):
 
 
 def render_conf(listen_port, upstream_ports, log_dir):
-    """deploy/nginx/babyllama.conf with only its addresses and log directory replaced."""
+    """deploy/nginx/babyllama.conf with only its addresses and log directory replaced:
+    its three replica lines become one line a port, like the first."""
     with open(CONF) as f:
-        text = f.read()
+        lines = f.read().splitlines(keepends=True)
+    replica_lines = [i for i, line in enumerate(lines) if re.match(r"\s*server 127\.0\.0\.1:808[123] ", line)]
+    start = replica_lines[0] if replica_lines else -1
+    if replica_lines != list(range(start, start + 3)):
+        raise SetupError(f"{CONF} no longer lists replicas 127.0.0.1:8081..8083 together: update check-nginx.py")
+    first = lines[replica_lines[0]]
+    lines[replica_lines[0]:replica_lines[-1] + 1] = [first.replace("127.0.0.1:8081", f"{HOST}:{port}")
+                                                     for port in upstream_ports]
+    text = "".join(lines)
     text = substitute(text, "listen 8080;", f"listen {HOST}:{listen_port};", 1, "the listening port")
-    for index, port in enumerate(upstream_ports):
-        text = substitute(text, f"server 127.0.0.1:{8081 + index} ", f"server {HOST}:{port} ", 1, "a replica")
     return substitute(text, "/var/log/nginx/", log_dir + "/", 1, "the access log")
 
 
@@ -266,17 +275,21 @@ def nginx_binary():
 # ---- replicas --------------------------------------------------------------------------
 
 class Replicas:
-    def __init__(self, run_dir, base_port):
+    """deploy/nginx/replicas.sh's replicas, `count` of them from `base_port` on."""
+
+    def __init__(self, run_dir, base_port, count=REPLICA_COUNT):
         self.run_dir = run_dir
-        self.ports = [base_port + i for i in range(REPLICA_COUNT)]
+        self.ports = [base_port + i for i in range(count)]
 
-    def script(self, *arguments):
-        return subprocess.run(["bash", REPLICAS_SH, *arguments, "--run-dir", self.run_dir],
-                              cwd=REPO, capture_output=True, text=True)
+    def script(self, *arguments, serve_args=()):
+        command = ["bash", REPLICAS_SH, *arguments, "--run-dir", self.run_dir]
+        if serve_args:
+            command += ["--", *serve_args]
+        return subprocess.run(command, cwd=REPO, capture_output=True, text=True)
 
-    def start(self):
-        result = self.script("start", str(REPLICA_COUNT), "--base-port", str(self.ports[0]),
-                             "--threads", "1", "--binary", BINARY)
+    def start(self, threads=1, serve_args=()):
+        result = self.script("start", str(len(self.ports)), "--base-port", str(self.ports[0]),
+                             "--threads", str(threads), "--binary", BINARY, serve_args=serve_args)
         print(result.stdout, end="", flush=True)
         if result.returncode != 0:
             raise SetupError(f"replicas.sh start failed: {result.stderr.strip()}")
@@ -383,7 +396,7 @@ def run(work):
     replicas = Replicas(os.path.join(work, "replicas"), base)
     proxy = Nginx(os.path.join(work, "nginx"), free_ports(1), replicas.ports)
     stand_in = HeldStream()
-    held_proxy = Nginx(os.path.join(work, "nginx-held"), free_ports(1), [stand_in.port] * REPLICA_COUNT)
+    held_proxy = Nginx(os.path.join(work, "nginx-held"), free_ports(1), [stand_in.port])
     started = []
     try:
         threading.Thread(target=stand_in.serve_forever, daemon=True).start()
@@ -552,12 +565,76 @@ def kill_replica_mid_answer(proxy, replicas, survivors):
     return next(port for port in survivors if port != victim)
 
 
+# ---- --throughput: not a test (timings depend on the machine and what else it runs) --
+
+PROMPTS = ["Once upon a time", "Lily and Ben went to the park", "The little cat", "Tom had a red ball",
+           "One day, a big dog", "Sara wanted to fly", "There was a tree", "Mom said"]
+
+
+def measure_throughput(args, work):
+    """The same stories through nginx from `--clients` threads, in front of 1 replica with
+    1 thread, 2 replicas with 1 thread each, and 1 replica with 2 threads: the best wall
+    time of `--runs` rounds, and tokens per second. Every setup must tell the same stories."""
+    if not os.path.exists(args.model):
+        subprocess.run([sys.executable, os.path.join(REPO, "scripts/make_model.py"), args.model, "--seed", "1"],
+                       check=True)
+    stories = [{"prompt": PROMPTS[i % len(PROMPTS)], "seed": i + 1, "temperature": 1.0, "top_p": 0.9,
+                "max_tokens": args.tokens} for i in range(args.stories)]
+    serve_args = ["--model", args.model, "--tokenizer", args.tokenizer]
+    told, figures = None, []
+    for count, threads in ((1, 1), (2, 1), (1, 2)):
+        replicas = Replicas(os.path.join(work, f"r{count}x{threads}"), free_ports(count), count)
+        proxy = Nginx(os.path.join(work, f"n{count}x{threads}"), free_ports(1), replicas.ports)
+        try:
+            replicas.start(threads, serve_args)
+            proxy.start()
+            for port in replicas.ports:
+                generate(port, dict(stories[0], max_tokens=8))   # warm up: the model's pages in memory
+            best = None
+            for _ in range(args.runs):
+                begin = time.monotonic()
+                with ThreadPoolExecutor(args.clients) as pool:
+                    answers = list(pool.map(lambda story: generate(proxy.port, story), stories))
+                elapsed = time.monotonic() - begin
+                best = elapsed if best is None else min(best, elapsed)
+                if any(status != 200 for status, _ in answers):
+                    raise SetupError(f"statuses {[status for status, _ in answers]}")
+                tokens = [tokens for _, tokens in answers]
+                if told is not None and tokens != told:
+                    raise SetupError(f"{count} replica(s) x {threads} thread(s) told other stories")
+                told = tokens
+        finally:
+            proxy.stop()
+            replicas.stop()
+        total = sum(len(tokens) for tokens in told)
+        figures.append((count, threads, best, total / best))
+        note(f"{count} replica(s) x {threads} thread(s): {len(stories)} stories, {total} tokens "
+             f"in {best:.2f} s (best of {args.runs}): {total / best:.0f} tok/s")
+    base = figures[0][3]
+    note("tok/s relative to one replica with one thread: "
+         + ", ".join(f"{c}x{t}: {rate / base:.2f}" for c, t, _, rate in figures))
+
+
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--throughput", action="store_true",
+                        help="measure stories/s through nginx for 1 and 2 replicas instead of testing")
+    parser.add_argument("--model", default="/tmp/m15.bin",
+                        help="--throughput: the model (default: a stories15M-shaped one, written if missing)")
+    parser.add_argument("--tokenizer", default=os.path.join(REPO, "models/tokenizer.bin"))
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--stories", type=int, default=16)
+    parser.add_argument("--tokens", type=int, default=128)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
     # The replicas run this tree's release build (a no-op when scripts/check-duo.py built it).
     subprocess.run(["swift", "build", "-c", "release", "--product", "babyllama"], cwd=REPO, check=True,
                    stdout=subprocess.DEVNULL)
     work = tempfile.mkdtemp(prefix="check-nginx.")
     try:
+        if args.throughput:
+            measure_throughput(args, work)
+            return 0
         run(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
