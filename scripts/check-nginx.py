@@ -19,7 +19,10 @@ directory (no root needed):
      the proxy with the service's JSON 413; /metrics is not balanced;
  (e) one replica is killed (SIGKILL) while a long story streams from it: that one
      request may fail (the script says how it ended), and every request after it
-     succeeds with the same tokens, shared among the survivors (their /metrics).
+     succeeds with the same tokens, shared among the survivors (their /metrics);
+     a second one is killed while it tells a non-streamed story, which the last
+     replica then tells (nginx resends it), the same tokens; with the last one
+     stopped (replicas.sh stop), nginx answers 502 in the service's JSON shape.
 Ends with "check-nginx: N passed, M failed"; exits 1 if any check failed.
 
 Needs nginx and curl (scripts/install-deps.sh). Run from anywhere:
@@ -137,6 +140,7 @@ def shares_of(ports, before, total):
 
 
 def metric(port, name):
+    """A plain (unlabelled) metric's value from the replica's /metrics, or None."""
     _, _, data = request(port, "GET", "/metrics")
     match = re.search(rb"^" + re.escape(name.encode()) + rb" (\d+)", data, re.M)
     return int(match.group(1)) if match else None
