@@ -40,7 +40,9 @@ CONF = os.path.join(REPO, "deploy/nginx/babyllama.conf")
 REPLICAS_SH = os.path.join(REPO, "deploy/nginx/replicas.sh")
 HOST = "127.0.0.1"
 REPLICA_COUNT = 3
-MAX_BODY_BYTES = 65536   # limits.max_body_bytes in Config/babyllama.json, client_max_body_size 64k
+# The replicas' limit, which the proxy's client_max_body_size must match.
+with open(os.path.join(REPO, "Config/babyllama.json")) as config:
+    MAX_BODY_BYTES = json.load(config)["limits"]["max_body_bytes"]
 STORY = {"prompt": "Once upon a time", "seed": 42, "temperature": 0.8, "top_p": 0.9, "max_tokens": 96}
 # Long enough that the story is still being told when its replica is found and killed.
 LONG_STORY = {"prompt": "Lily and Tom", "seed": 7, "temperature": 1.0, "max_tokens": 480}
