@@ -586,7 +586,8 @@ def measure_throughput(args, work):
                        check=True)
     stories = [{"prompt": PROMPTS[i % len(PROMPTS)], "seed": i + 1, "temperature": 1.0, "top_p": 0.9,
                 "max_tokens": args.tokens} for i in range(args.stories)]
-    serve_args = ["--model", args.model, "--tokenizer", args.tokenizer]
+    # Room for every client in each replica's queue: a 503 would end the measurement.
+    serve_args = ["--model", args.model, "--tokenizer", args.tokenizer, "--queue-size", str(args.clients)]
     told, figures = None, []
     for count, threads in ((1, 1), (2, 1), (1, 2)):
         replicas = Replicas(os.path.join(work, f"r{count}x{threads}"), free_ports(count), count)
@@ -642,6 +643,9 @@ def main():
             measure_throughput(args, work)
             return 0
         run(work)
+    except SetupError as error:   # run() reports its own; this is --throughput's
+        print(f"check-nginx: error: {error}", file=sys.stderr)
+        return 1
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"check-nginx: {passed} passed, {failed} failed", flush=True)
