@@ -50,6 +50,8 @@ TOKEN = "Bearer check-nginx-17"
 
 passed = 0
 failed = 0
+# /v1/generate answers (status 200, a stream's final event) the replicas have given the checks.
+answered = 0
 
 
 def check(ok, label, detail=""):
@@ -85,9 +87,11 @@ def request(port, method, path, body=None, headers=None, timeout=60):
 
 
 def generate(port, body=STORY):
+    global answered
     status, _, data = request(port, "POST", "/v1/generate", body)
     if status != 200:
         return status, None
+    answered += 1
     return status, json.loads(data)["tokens"]
 
 
@@ -101,6 +105,7 @@ def sse_events(response):
 
 def generate_stream(port, body):
     """(status, token ids of the token events, the final event or None, error or None)."""
+    global answered
     connection = http.client.HTTPConnection(HOST, port, timeout=60)
     tokens, final = [], None
     try:
@@ -112,6 +117,7 @@ def generate_stream(port, body):
             event = json.loads(data)
             if event.get("done"):
                 final = event
+                answered += 1
             elif "token" in event:
                 tokens.append(event["token"])
         return 200, tokens, final, None
@@ -129,16 +135,22 @@ def generate_counts(port, status=200):
     return int(match.group(1)) if match else 0
 
 
-def shares_of(ports, before, total):
-    """Each replica's /v1/generate 200s since `before`. A replica counts a request once
-    its answer has gone out, a moment after the client has it: wait (up to 10 s) for
-    the counts to reach `total`."""
+def settled_counts(ports, total):
+    """Each replica's /v1/generate 200s once they add up to `total`. A replica counts a
+    request once its answer has gone out, a moment after the client has it: wait (up to
+    10 s) for the counts to catch up."""
     deadline = time.monotonic() + 10
     while True:
-        shares = [generate_counts(port) - count for port, count in zip(ports, before)]
-        if sum(shares) >= total or time.monotonic() > deadline:
-            return shares
+        counts = [generate_counts(port) for port in ports]
+        if sum(counts) >= total or time.monotonic() > deadline:
+            return counts
         time.sleep(0.05)
+
+
+def shares_since(ports, before, requests):
+    """What each replica answered of `requests` sent since its count was `before`."""
+    after = settled_counts(ports, sum(before) + requests)
+    return [a - b for a, b in zip(after, before)]
 
 
 def metric(port, name):
@@ -398,6 +410,7 @@ def check_held_stream(proxy_port, stand_in, path, body, kind):
 # ---- the checks ------------------------------------------------------------------------
 
 def run(work):
+    global answered
     base = free_ports(REPLICA_COUNT)
     replicas = Replicas(os.path.join(work, "replicas"), base)
     proxy = Nginx(os.path.join(work, "nginx"), free_ports(1), replicas.ports)
@@ -428,13 +441,13 @@ def run(work):
         if not check(status == 200 and direct, f"a seeded request straight to replica {replicas.ports[0]}",
                      f"{len(direct or [])} tokens"):
             return
-        before = [generate_counts(port) for port in replicas.ports]
+        before = settled_counts(replicas.ports, answered)
         answers = [generate(proxy.port) for _ in range(12)]
         check(all(answer == (200, direct) for answer in answers),
               "the same request through nginx 12 times: identical tokens, equal to the direct request's",
               ", ".join(f"{status}:{'same' if tokens == direct else 'DIFFERENT'}" for status, tokens in answers
                         if (status, tokens) != (200, direct)))
-        shares = shares_of(replicas.ports, before, 12)
+        shares = shares_since(replicas.ports, before, 12)
         check(sum(shares) == 12 and all(share > 0 for share in shares),
               "each replica's /metrics shows its share of the 12",
               ", ".join(f"{port}: {share}" for port, share in zip(replicas.ports, shares)))
@@ -461,6 +474,7 @@ def run(work):
         small = json.dumps(dict(STORY, max_tokens=4)).encode()
         exact = small + b" " * (MAX_BODY_BYTES - len(small))
         status, _, _ = request(proxy.port, "POST", "/v1/generate", exact)
+        answered += status == 200
         check(status == 200, f"a {MAX_BODY_BYTES}-byte body passes nginx and the replica", f"status {status}")
         refused = sum(generate_counts(port, 413) for port in replicas.ports)
         status, headers, data = request(proxy.port, "POST", "/v1/generate", exact + b" ")
@@ -497,35 +511,34 @@ def run(work):
 
 def kill_replica_mid_story(proxy, replicas, direct):
     """Streams a long story through nginx, kills the replica telling it after its first
-    event, then sends 12 more requests: each must succeed."""
+    event, then sends 12 more requests: each must succeed. Returns the survivors."""
+    base = settled_counts(replicas.ports, answered)
     connection = http.client.HTTPConnection(HOST, proxy.port, timeout=60)
     connection.request("POST", "/v1/generate", body=json.dumps(dict(LONG_STORY, stream=True)))
-    response = connection.getresponse()
-    events = sse_events(response)
+    events = sse_events(connection.getresponse())
     first = next(events, None)
     # The replica with a story in its batch is the one telling it (nothing else runs now).
     victim = next((port for port in replicas.ports if metric(port, "babyllama_batch_sequences")), None)
-    telling = victim is not None
-    if victim is None:
-        victim = replicas.ports[1]
+    caught = victim is not None
+    if not caught:
+        # Told before its replica was seen: the teller is the one whose count went up.
+        ending = rest_of_stream(events, connection)
+        counts = settled_counts(replicas.ports, sum(base) + 1)
+        victim = next((port for port, c, b in zip(replicas.ports, counts, base) if c > b), replicas.ports[1])
     os.kill(replicas.pid(victim), signal.SIGKILL)
     note(f"killed replica {victim} (SIGKILL) "
-         + ("while it was telling the story streaming through nginx" if telling
-            else "after the story had ended (it was too quick to catch)"))
-    ending = "ended with its final event"
-    try:
-        rest = list(events)
-        if not any(json.loads(data).get("done") for data in rest):
-            ending = f"ended without its final event after {len(rest) + 1} events"
-    except (OSError, http.client.HTTPException) as error:
-        ending = f"broke off ({type(error).__name__})"
-    finally:
-        connection.close()
-    note(f"the story in flight on the killed replica {ending}: that one request is allowed to fail")
+         + ("while it was telling the story streaming through nginx" if caught
+            else "after it had told the story streaming through nginx (too quick to catch)"))
+    if caught:
+        ending = rest_of_stream(events, connection)
+    complete = ending == "ended with its final event"
+    note(f"the story streaming from the killed replica {ending}"
+         + ("" if complete else ": that one request is allowed to fail"))
     check(first is not None, "the long story's first event came through before the kill")
 
     survivors = [port for port in replicas.ports if port != victim]
-    before = [generate_counts(port) for port in survivors]
+    # The long story was the victim's: the survivors' counts are as they were before it.
+    before = [count for port, count in zip(replicas.ports, base) if port != victim]
     failures = []
     for index in range(12):
         if index % 2:
@@ -538,11 +551,24 @@ def kill_replica_mid_story(proxy, replicas, direct):
                 failures.append(f"#{index}: {status}{'' if tokens in (None, direct) else ', other tokens'}")
     check(not failures, "after the kill, 12 requests through nginx (6 streamed) all succeed with the same tokens",
           "; ".join(failures))
-    shares = shares_of(survivors, before, 12)
+    shares = shares_since(survivors, before, 12)
     check(sum(shares) == 12 and all(share > 0 for share in shares),
           "the survivors' /metrics share the 12",
           ", ".join(f"{port}: {share}" for port, share in zip(survivors, shares)))
     return survivors
+
+
+def rest_of_stream(events, connection):
+    """Reads a stream to its end; says how it ended."""
+    try:
+        rest = list(events)
+        if any(json.loads(data).get("done") for data in rest):
+            return "ended with its final event"
+        return f"ended without its final event after {len(rest) + 1} events"
+    except (OSError, http.client.HTTPException) as error:
+        return f"broke off ({type(error).__name__})"
+    finally:
+        connection.close()
 
 
 def kill_replica_mid_answer(proxy, replicas, survivors):
