@@ -9,6 +9,7 @@ packages=(
     python3 python3-numpy                       # scripts/check-duo.py, scripts/make_model.py
     curl ca-certificates                        # service integration tests; scripts/build-duo.sh fetches sources
     busybox shellcheck                          # deployment checks (scripts/check-deploy.sh)
+    nginx                                       # replicas behind a load balancer (scripts/check-nginx.py)
 )
 missing=()
 for package in "${packages[@]}"; do
