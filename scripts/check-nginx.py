@@ -46,7 +46,7 @@ with open(os.path.join(REPO, "Config/babyllama.json")) as config:
 STORY = {"prompt": "Once upon a time", "seed": 42, "temperature": 0.8, "top_p": 0.9, "max_tokens": 96}
 # Long enough that the story is still being told when its replica is found and killed.
 LONG_STORY = {"prompt": "Lily and Tom", "seed": 7, "temperature": 1.0, "max_tokens": 480}
-TOKEN = "Bearer check-nginx-17"
+TOKEN = "Bearer check-nginx-issue-17"
 
 passed = 0
 failed = 0
@@ -79,7 +79,8 @@ def request(port, method, path, body=None, headers=None, timeout=60):
     connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
         data = json.dumps(body).encode() if isinstance(body, dict) else body
-        connection.request(method, path, body=data, headers=headers or {})
+        # The replicas of the main checks want the token; None sends it, {} sends nothing.
+        connection.request(method, path, body=data, headers={"Authorization": TOKEN} if headers is None else headers)
         response = connection.getresponse()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
@@ -109,7 +110,8 @@ def generate_stream(port, body):
     connection = http.client.HTTPConnection(HOST, port, timeout=60)
     tokens, final = [], None
     try:
-        connection.request("POST", "/v1/generate", body=json.dumps(dict(body, stream=True)))
+        connection.request("POST", "/v1/generate", body=json.dumps(dict(body, stream=True)),
+                           headers={"Authorization": TOKEN})
         response = connection.getresponse()
         if response.status != 200:
             return response.status, tokens, None, response.read().decode()
@@ -421,7 +423,14 @@ def run(work):
         threading.Thread(target=stand_in.serve_forever, daemon=True).start()
         started.append(stand_in.shutdown)
         started.append(replicas.stop)
-        replicas.start()
+        # The replicas as deployed behind a proxy: a bearer token, and no per-address limit
+        # (every request comes from nginx's address).
+        config = os.path.join(work, "replica.json")
+        with open(config, "w") as out:
+            json.dump({"auth": {"token": TOKEN.split(" ", 1)[1]},
+                       "model": {"checkpoint": os.path.join(REPO, "models/stories260K.bin"),
+                                 "tokenizer": os.path.join(REPO, "models/tok512.bin")}}, out)
+        replicas.start(serve_args=["--config", config, "--max-connections-per-ip", "0"])
         status = replicas.script("status").stdout
         check(status.count(": healthy") == REPLICA_COUNT, f"{REPLICA_COUNT} replicas on ports "
               f"{replicas.ports[0]}..{replicas.ports[-1]} are healthy (replicas.sh status)", status.strip().replace("\n", "; "))
@@ -435,6 +444,10 @@ def run(work):
         held_proxy.start()
         eventually(lambda: request(proxy.port, "GET", "/healthz")[0] == 200, "/healthz through nginx answering 200")
         note(f"nginx on {HOST}:{proxy.port} in front of {', '.join(str(p) for p in replicas.ports)}")
+
+        status, headers, _ = request(proxy.port, "POST", "/v1/generate", STORY, headers={})
+        check(status == 401 and headers.get("www-authenticate", "").startswith("Bearer"),
+              "without the token a replica answers 401 through nginx; with it (below) 200", f"status {status}")
 
         # (b) the same story from any replica
         status, direct = generate(replicas.ports[0])
@@ -514,7 +527,8 @@ def kill_replica_mid_story(proxy, replicas, direct):
     event, then sends 12 more requests: each must succeed. Returns the survivors."""
     base = settled_counts(replicas.ports, answered)
     connection = http.client.HTTPConnection(HOST, proxy.port, timeout=60)
-    connection.request("POST", "/v1/generate", body=json.dumps(dict(LONG_STORY, stream=True)))
+    connection.request("POST", "/v1/generate", body=json.dumps(dict(LONG_STORY, stream=True)),
+                       headers={"Authorization": TOKEN})
     events = sse_events(connection.getresponse())
     first = next(events, None)
     # The replica with a story in its batch is the one telling it (nothing else runs now).

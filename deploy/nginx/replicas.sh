@@ -115,7 +115,7 @@ start_all() {
     local i
     for ((i = 0; i < count; i++)); do
         port=$((base_port + i))
-        "$binary" serve --host "$host" --port "$port" --threads "$threads" "${serve_args[@]}" \
+        "$binary" serve --host "$host" --port "$port" --threads "$threads" --max-connections-per-ip 0 "${serve_args[@]}" \
             </dev/null >"$run_dir/$port.log" 2>&1 &
         echo $! >"$run_dir/$port.pid"
     done
