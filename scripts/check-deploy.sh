@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks the deployment files without a board:
-#  1. syntax: the Duo init script under BusyBox sh (and dash), install.sh under
-#     bash, both through shellcheck; the systemd unit with systemd-analyze verify;
+#  1. syntax: the Duo init script under BusyBox sh (and dash), install.sh and
+#     deploy/nginx/replicas.sh under bash, all through shellcheck; the systemd unit
+#     and its replica template (babyllama@.service) with systemd-analyze verify;
 #  2. the init script's life cycle under `busybox sh` with a fake `babyllama`
 #     (start, status, respawn after a crash, log rotation, stop, fallback address);
 #  3. install.sh against fake ssh/scp/curl that act on a temporary "board root".
@@ -13,6 +14,8 @@ repo=$(pwd)
 init_script=$repo/deploy/duo/S99zbabyllama
 install_script=$repo/deploy/duo/install.sh
 unit=$repo/deploy/systemd/babyllama.service
+replica_dropin=$repo/deploy/systemd/babyllama@.service.d/replica.conf
+replicas_script=$repo/deploy/nginx/replicas.sh
 
 failures=0
 fail() {
@@ -57,8 +60,8 @@ file_has() { grep -q -- "$2" "$1" 2>/dev/null; }
 
 # ---- 1. syntax and lint
 if busybox sh -n "$init_script" && dash -n "$init_script"; then pass "init script parses under busybox sh and dash"; else fail "init script syntax"; fi
-if bash -n "$install_script"; then pass "install.sh parses under bash"; else fail "install.sh syntax"; fi
-if shellcheck -s sh "$init_script" && shellcheck "$install_script" "$0"; then
+if bash -n "$install_script" && bash -n "$replicas_script"; then pass "install.sh, replicas.sh parse under bash"; else fail "install.sh/replicas.sh syntax"; fi
+if shellcheck -s sh "$init_script" && shellcheck "$install_script" "$replicas_script" "$0"; then
     pass "shellcheck clean"
 else
     fail "shellcheck"
@@ -75,6 +78,20 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 else
     echo "check-deploy: skip: systemd-analyze not installed, the unit is not verified"
 fi
+if command -v systemd-analyze >/dev/null 2>&1; then
+    # The replica template: the same unit installed as babyllama@.service, with its drop-in.
+    mkdir -p "$work/unit/babyllama@.service.d"
+    cp "$work/unit/babyllama.service" "$work/unit/babyllama@.service"
+    sed "s|/usr/local/bin/babyllama|/bin/true|" "$replica_dropin" >"$work/unit/babyllama@.service.d/replica.conf"
+    if output=$(SYSTEMD_UNIT_PATH="$work/unit:" systemd-analyze verify babyllama@8081.service 2>&1) && [ -z "$output" ]; then
+        pass "systemd-analyze verify babyllama@8081.service (the unit + replica.conf)"
+    else
+        fail "systemd-analyze verify babyllama@8081.service: $output"
+    fi
+fi
+# shellcheck disable=SC2016 # the unit's own ${...}, matched literally
+grep -q '^ExecStart=/usr/local/bin/babyllama serve --config /etc/babyllama/babyllama.json --port %i --threads ${BABYLLAMA_THREADS}$' "$replica_dropin" &&
+    pass "replica template serves on the instance's port" || fail "replica.conf ExecStart"
 grep -q '^ExecStart=/usr/local/bin/babyllama serve --config /etc/babyllama/babyllama.json$' "$unit" &&
     grep -q '^Restart=on-failure$' "$unit" && pass "unit runs serve --config, restarts on failure" || fail "unit ExecStart/Restart"
 

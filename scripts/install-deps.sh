@@ -10,6 +10,7 @@ packages=(
     python3-venv                                # .venv for the ollama client (below)
     curl ca-certificates                        # service integration tests; scripts/build-duo.sh fetches sources
     busybox shellcheck                          # deployment checks (scripts/check-deploy.sh)
+    nginx                                       # replicas behind a load balancer (scripts/check-nginx.py)
 )
 missing=()
 for package in "${packages[@]}"; do

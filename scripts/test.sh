@@ -2,12 +2,13 @@
 # The test command: Embedded riscv64 compile checks; the Duo's kernels under QEMU
 # (rv64gc and RVV 1.0); the Duo binary (scripts/build-duo.sh) under qemu-riscv64
 # against the host build and run.c's golden output; the deployment scripts (init
-# script, install.sh, systemd unit) against fakes; then the Swift test suite
-# (release build).
+# script, install.sh, systemd units) against fakes; three replicas behind nginx
+# (deploy/nginx, scripts/check-nginx.py); then the Swift test suite (release build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/check-embedded.sh
 bash scripts/check-duo-kernels.sh
 python3 scripts/check-duo.py
 bash scripts/check-deploy.sh
+python3 scripts/check-nginx.py
 swift test -c release
