@@ -176,8 +176,11 @@ binary=$work/$name
 # The Swift targets (in dependency order) and C targets of the Duo's program,
 # whole: every source file under Sources/<target>.
 swift_targets=(Support LlamaKernels LlamaCore StorySpeech StoryService BabyLlamaCLI BabyLlamaDuo)
-c_targets=(CPosix CRiscvKernels CLinkedLibraries)
-target_sources() { find "Sources/$1" -name "*.$2" | LC_ALL=C sort; }
+# The C wrappers of the libraries are targets too; their *_forwarders.c (which open
+# the shared libraries at run time on the host) are left out: the Duo links the
+# libraries statically.
+c_targets=(CPosix CRiscvKernels CLinkedLibraries CMicroHTTPD CJansson CEspeak CAlsa)
+target_sources() { find "Sources/$1" -name "*.$2" ! -name "*_forwarders.c" | LC_ALL=C sort; }
 swift_sources=(); c_sources=()
 for target in "${swift_targets[@]}"; do mapfile -t -O "${#swift_sources[@]}" swift_sources < <(target_sources "$target" swift); done
 for target in "${c_targets[@]}"; do mapfile -t -O "${#c_sources[@]}" c_sources < <(target_sources "$target" c); done
@@ -225,8 +228,10 @@ else
         # the Swift is.
         c_march=rv64gc; [[ "$source" == */riscv_kernels_* ]] && c_march=$march
         "$clang" --target=$host -march=$c_march -mabi=lp64d -nostdinc -O2 -Wall -Wextra \
-            -isystem "$resource_dir/include" -isystem "$sysroot/include" -isystem "$objects/include" \
+            -isystem "$resource_dir/include" -isystem "$sysroot/include" -isystem "$prefix/include" \
+            -isystem "$objects/include" \
             -I Sources/CPosix/include -I Sources/CRiscvKernels/include -I Sources/CLinkedLibraries/include \
+            -I Sources/CMicroHTTPD/include -I Sources/CJansson/include -I Sources/CLazyLibrary/include \
             -c "$source" -o "$objects/c-$(basename "$source" .c).o"
     done
     # Embedded Swift's Unicode tables (String comparison and normalization) ship for
