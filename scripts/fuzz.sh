@@ -8,6 +8,7 @@
 #
 #   scripts/fuzz.sh                       every target, FUZZ_SECONDS (default 20) each
 #   FUZZ_SECONDS=300 scripts/fuzz.sh json   one target, five minutes
+#   FUZZ_SECONDS=0 scripts/fuzz.sh        only replay the seed corpora (a regression check)
 #   scripts/fuzz.sh --build               only build (.build-fuzz/NAME)
 #   .build-fuzz/NAME CRASH-FILE           replay one input
 #
@@ -32,7 +33,7 @@ requested=()
 for argument in "$@"; do
     case $argument in
         --build) build_only=1 ;;
-        -h|--help) sed -n "2,22p" "$repo/scripts/fuzz.sh" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n "2,23p" "$repo/scripts/fuzz.sh" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) requested+=("$argument") ;;
     esac
 done
@@ -104,7 +105,9 @@ for target in "${targets[@]}"; do
     # Reproducers of this run only (an earlier run's were printed then).
     rm -rf "$artifacts"
     mkdir -p "$corpus" "$artifacts" "Tests/Fuzz/Corpus/$target"
-    options=(-max_total_time="$seconds" -timeout="$timeout" -rss_limit_mb="$rss_mb" -print_final_stats=1
+    # libFuzzer reads -max_total_time=0 as "no limit": 0 here means the seeds once each.
+    duration=(-max_total_time="$seconds"); [ "$seconds" = 0 ] && duration=(-runs=0)
+    options=("${duration[@]}" -timeout="$timeout" -rss_limit_mb="$rss_mb" -print_final_stats=1
              -artifact_prefix="$artifacts" -detect_leaks=1)
     dict=Tests/Fuzz/Dictionaries/$target.dict
     [ -f "$dict" ] && options+=(-dict="$dict")
@@ -131,4 +134,8 @@ if [ ${#failed[@]} -gt 0 ]; then
     echo "fuzz: FAILED: ${failed[*]}" >&2
     exit 1
 fi
-echo "fuzz: ${#targets[@]} targets, ${seconds}s each: no crash"
+if [ "$seconds" = 0 ]; then
+    echo "fuzz: ${#targets[@]} targets, their corpora replayed: no crash"
+else
+    echo "fuzz: ${#targets[@]} targets, ${seconds}s each: no crash"
+fi

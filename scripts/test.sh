@@ -3,7 +3,8 @@
 # (rv64gc and RVV 1.0); the Duo binary (scripts/build-duo.sh) under qemu-riscv64
 # against the host build and run.c's golden output; the deployment scripts (init
 # script, install.sh, systemd unit) against fakes; then the Swift test suite
-# (release build).
+# (release build); then every libFuzzer target (scripts/fuzz.sh) for FUZZ_SECONDS
+# each (20 by default: about 4 minutes with the build; 0 replays only the seeds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/check-embedded.sh
@@ -11,3 +12,4 @@ bash scripts/check-duo-kernels.sh
 python3 scripts/check-duo.py
 bash scripts/check-deploy.sh
 swift test -c release
+bash scripts/fuzz.sh
