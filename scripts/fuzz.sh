@@ -56,7 +56,7 @@ cpu=(); [ "$(uname -m)" = x86_64 ] && cpu=(-Xcc -march=haswell -target-cpu haswe
 c_targets=(CPosix CLazyLibrary CRiscvKernels CJansson CMicroHTTPD CEspeak CAlsa)
 c_includes=()
 for target in "${c_targets[@]}"; do c_includes+=(-I "$repo/Sources/$target/include"); done
-swift_flags=(-sanitize=fuzzer,address -parse-as-library -O -g -wmo -I "$out/modules" "${cpu[@]}" "${c_includes[@]}")
+swift_flags=("-sanitize=fuzzer,address" -parse-as-library -O -g -wmo -I "$out/modules" "${cpu[@]}" "${c_includes[@]}")
 modules=(Support LlamaKernels LlamaCore StorySpeech StoryService)
 
 # The modules are rebuilt when a source or this script is newer than the last build;
