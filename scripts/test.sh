@@ -3,7 +3,9 @@
 # (rv64gc and RVV 1.0); the Duo binary (scripts/build-duo.sh) under qemu-riscv64
 # against the host build and run.c's golden output; the deployment scripts (init
 # script, install.sh, systemd units) against fakes; three replicas behind nginx
-# (deploy/nginx, scripts/check-nginx.py); then the Swift test suite (release build).
+# (deploy/nginx, scripts/check-nginx.py); then the Swift test suite (release build);
+# then every libFuzzer target (scripts/fuzz.sh) for FUZZ_SECONDS each (20 by
+# default: about 4 minutes with the build; 0 replays only the seeds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/check-embedded.sh
@@ -12,3 +14,4 @@ python3 scripts/check-duo.py
 bash scripts/check-deploy.sh
 python3 scripts/check-nginx.py
 swift test -c release
+bash scripts/fuzz.sh

@@ -55,6 +55,11 @@ public struct Tokenizer {
         if scores.count != vocabSize {
             throw .vocabularyMismatch(tokenizerSize: scores.count, modelSize: vocabSize)
         }
+        // encode writes BOS (1) and EOS (2) whatever the file holds: they must be pieces.
+        if vocabSize <= Tokenizer.eos {
+            throw .invalidTokenizer(path: path, reason: "it holds only \(vocabSize) of the 3 pieces every llama2.c "
+                                    + "vocabulary starts with (<unk>, <s>, </s>)")
+        }
         self.vocabSize = vocabSize
         self.maxTokenLength = maxLength
         self.pieceBytes = pieces

@@ -84,6 +84,26 @@ final class BadTokenizerAndPromptTests: XCTestCase {
         }
     }
 
+    /// Found by scripts/fuzz.sh (tokenizer_load): with fewer than 3 pieces, encode's BOS
+    /// and EOS ids were outside the vocabulary and its merge loop read past the pieces.
+    func testTooFewPiecesForBOSAndEOS() {
+        for count in 1...2 {
+            var writer = ByteWriter()
+            writer.int32(5)
+            for piece in ["<unk>", "<s>"].prefix(count) {
+                writer.uint32(Float(0).bitPattern)
+                writer.int32(piece.utf8.count)
+                writer.bytes += Array(piece.utf8)
+            }
+            let path = TestModels.write(writer.bytes, name: "few-pieces-tokenizer.bin")
+            assertThrows({ () throws(LlamaError) in try Tokenizer(path: path, vocabSize: count) }) { error in
+                guard case .invalidTokenizer(path, let reason) = error, reason.contains("of the 3 pieces") else {
+                    return XCTFail("\(count) pieces: \(error)")
+                }
+            }
+        }
+    }
+
     // MARK: prompts
 
     private func generate(_ prompt: [Int], steps: Int = 0) throws(LlamaError) -> GenerationResult {
