@@ -170,14 +170,14 @@ class Soak:
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=self.args.timeout) as sock:
                 body = b'{"prompt": "Once upon a time", "max_tokens": 64}'
-                sock.sendall(b"POST /v1/generate HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+                sock.sendall(b"POST /v1/generate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
             self.stats.status("disconnect before answer", "sent")
         except Exception as error:
             self.stats.error("disconnect before answer", error)
 
     def slow_client(self, rng):
         """Drip-feeds a request's head a few bytes at a time, then reads what comes back."""
-        head = b"GET /healthz HTTP/1.1\r\nHost: x\r\nUser-Agent: slow-soak\r\nX-Filler: " + b"z" * 40 + b"\r\n\r\n"
+        head = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow-soak\r\nX-Filler: " + b"z" * 40 + b"\r\n\r\n"
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=self.args.timeout) as sock:
                 for start in range(0, len(head), 4):

@@ -21,7 +21,7 @@ struct ServeCommand: Command {
             OptionSpec("max-batch", value: "N",
                        help: "Stories generated together (default 4); each gets the tokens it gets alone."),
             OptionSpec("max-connections-per-ip", value: "N",
-                       help: "Connections one client address may hold (default 8; 0: no limit, as behind a proxy)."),
+                       help: "Connections one client address may hold (default 16; 0: no limit, as behind a proxy)."),
         ])
 
     let arguments: ParsedArguments

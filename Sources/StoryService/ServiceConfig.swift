@@ -37,7 +37,7 @@ public struct ServiceConfig: Equatable, Sendable {
     public var connectionTimeoutSeconds = 30
     /// Connections one client address may hold at once (0: no limit). Behind a proxy
     /// every request comes from the proxy's address: raise it or set 0 there.
-    public var maxConnectionsPerIP = 8
+    public var maxConnectionsPerIP = 16
     /// A request's head and body must all arrive within this many seconds of its
     /// connection opening (or of the previous answer on a kept-alive connection);
     /// a client that drips bytes to hold a connection is cut off.
