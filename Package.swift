@@ -37,9 +37,10 @@ let package = Package(
         .target(name: "CPosix"),
         // The helpers the libraries share, one of each (Embedded-Swift clean).
         .target(name: "Support", dependencies: ["CPosix"], swiftSettings: optimized),
-        // The Duo's riscv64 matmul kernels in C (rv64gc, RVV 1.0, the XTheadVector slot)
-        // and their plain references; every file is empty on other architectures.
-        .target(name: "CRiscvKernels"),
+        // The Duo's riscv64 matmul kernels (scalar C; vector assembly for RVV 1.0 and the
+        // C906's XTheadVector) and their plain references; every file is empty on other
+        // architectures. The vector source is assembled by scripts/build-duo.sh only.
+        .target(name: "CRiscvKernels", exclude: ["riscv_kernels_vector.S", "riscv_vector_mapping.md"]),
         // The numeric kernels (fp32, fp16, Q8_0, attention, norms; the matmul dispatch),
         // apart from the graph that runs them (LlamaCore's Transformer), as ggml keeps them.
         .target(name: "LlamaKernels", dependencies: ["CPosix", "CRiscvKernels"], swiftSettings: kernels),

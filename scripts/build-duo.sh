@@ -4,8 +4,10 @@
 # English espeak-ng data beside it in .build-duo/espeak-ng-data and alsa-lib's
 # configuration in .build-duo/alsa. One command on a fresh Debian machine:
 #
-#   scripts/build-duo.sh                  (rv64gc: the C906's scalar ISA)
-#   DUO_VECTOR=rvv scripts/build-duo.sh   (rv64gcv, RVV 1.0 boards: .build-duo/babyllama-rvv)
+#   scripts/build-duo.sh                           (rv64gc: the C906's scalar ISA)
+#   DUO_VECTOR=xtheadvector scripts/build-duo.sh   (the C906's vector unit: .build-duo/babyllama-c906)
+#   DUO_VECTOR=rvv scripts/build-duo.sh            (RVV 1.0 boards, and the C906 build's twin
+#                                                   QEMU runs: .build-duo/babyllama-rvv)
 #
 # Steps, each skipped when its stamp in .build-duo/stamps says it is done (a rerun
 # with everything in place takes seconds):
@@ -15,11 +17,14 @@
 #     packages, through a private apt configuration in .build-duo/apt (the
 #     machine's own sources.list and package lists are not touched);
 #  3. those four cross-built static for riscv64 into .build-duo/prefix;
-#  4. the Swift targets of Package.swift the Duo's program is made of (Support,
+#  4. for DUO_VECTOR=xtheadvector only: GNU as and objdump from trixie's binutils
+#     source (bookworm's 2.40 does not know XTheadVector), into .build-duo/binutils;
+#  5. the Swift targets of Package.swift the Duo's program is made of (Support,
 #     LlamaKernels, LlamaCore, StorySpeech, StoryService, BabyLlamaCLI and the entry
 #     point BabyLlamaDuo) as Embedded Swift, whole targets, the same sources as the
-#     host build; the C targets CPosix, CRiscvKernels (the riscv64 kernels) and
-#     CLinkedLibraries with swift's clang; linked with riscv64-linux-gnu-gcc -static.
+#     host build, compiled once for every variant; the C targets CPosix, CRiscvKernels
+#     (the riscv64 kernels) and CLinkedLibraries with swift's clang, and the vector
+#     kernels (riscv_kernels_vector.S) with GNU as; linked with riscv64-linux-gnu-gcc -static.
 # The binary is glibc-static: it runs on the Duo's musl image as it is (static
 # binaries carry their libc) and under qemu-riscv64 here. alsa-lib is built in
 # (PCM only) for a Duo S's audio out or an I2S DAC on a Duo; its configuration tree
@@ -27,6 +32,10 @@
 # /usr/share/alsa. The Duo 64M itself has no audio pins: there `say --out` and the
 # service's "audio": "wav" answers carry the speech.
 set -euo pipefail
+# `--assembler`: only what the XTheadVector assembler needs (steps 1, 2 and 4), for
+# scripts/check-duo-kernels.sh.
+only_assembler=0
+[ "${1:-}" = --assembler ] && only_assembler=1
 cd "$(dirname "$0")/.."
 repo=$PWD
 work=$repo/.build-duo
@@ -77,7 +86,8 @@ fi
 # The unpacked source directory of a package (name-version).
 source_dir() { find "$work/src" -maxdepth 1 -type d -name "$1-[0-9]*" | head -1; }
 
-# --- 3. C libraries, static riscv64 ------------------------------------------------
+# --- 3. C libraries, static riscv64 (not with --assembler) ---------------------------
+if [ $only_assembler = 0 ]; then
 export PKG_CONFIG_LIBDIR=$prefix/lib/pkgconfig
 configure_flags=(--host=$host --prefix="$prefix" --enable-static --disable-shared CFLAGS="-O2")
 
@@ -150,28 +160,66 @@ if ! done_stamp alsa-lib; then
         || { echo "duo-build: alsa-lib did not install libasound.a and alsa.conf into $prefix" >&2; exit 1; }
     mark alsa-lib
 fi
+fi
 
-# --- 4. babyllama ------------------------------------------------------------------
-# DUO_VECTOR=rvv builds for RVV 1.0 boards (rv64gcv) as babyllama-rvv. The C906's
-# vectors are RVV 0.7.1 (XTheadVector), which only GCC >= 14 targets:
-# DUO_VECTOR=xtheadvector compiles the kernel files (Sources/CRiscvKernels/riscv_kernels_*.c)
-# with DUO_KERNEL_CC (default riscv64-linux-gnu-gcc, which must be GCC >= 14) and
-# -march=rv64gc_xtheadvector into babyllama-xtheadvector; the kernels for it are a
-# documented slot (riscv_kernels_xtheadvector.c). Without that, the Duo gets rv64gc.
-kernel_cc=""
+# --- 4. the XTheadVector assembler (DUO_VECTOR=xtheadvector or --assembler) ---------
+# Bookworm's binutils (2.40) does not know XTheadVector; GNU as has since 2.42.
+# Trixie's binutils source package (2.44; fetched as espeak-ng is above, its .dsc
+# verified by apt) is built as a riscv64 cross assembler and objdump, nothing else
+# (about 2 minutes on 2 cores), into .build-duo/binutils/bin. scripts/check-c906.py
+# disassembles both vector builds with that objdump.
+binutils=$work/binutils
+xt_as=$binutils/bin/$host-as
+xt_objdump=$binutils/bin/$host-objdump
+if { [ "${DUO_VECTOR:-}" = xtheadvector ] || [ $only_assembler = 1 ]; } && ! done_stamp binutils; then
+    step "building binutils from trixie's source: $host-as and $host-objdump for XTheadVector"
+    rm -rf "$binutils" && mkdir -p "$binutils/src" "$binutils/build" "$binutils/bin"
+    fetch_binutils() { (cd "$binutils/src" && apt-get "${apt_options[@]}" source binutils/trixie >"$binutils/source.log" 2>&1); }
+    # The package lists may be older than the mirror (a newer trixie upload removes
+    # the files they name): refresh them once and try again.
+    fetch_binutils || { apt-get "${apt_options[@]}" update >/dev/null && fetch_binutils; } \
+        || { echo "duo-build: apt-get source binutils/trixie failed (see $binutils/source.log)" >&2; exit 1; }
+    dir=$(find "$binutils/src" -maxdepth 1 -type d -name 'binutils-[0-9]*' | head -1)
+    # Only gas and objdump: no linker, gdb, gprof(ng), simulator, NLS or plugins;
+    # MAKEINFO=true because Debian's patches touch manuals nothing here reads.
+    (cd "$binutils/build" \
+        && "$dir/configure" --target=$host --prefix="$binutils" --disable-nls --disable-werror --disable-gdb \
+            --disable-gdbserver --disable-sim --disable-gprof --disable-gprofng --disable-ld --disable-libctf \
+            --disable-readline --disable-plugins --without-zstd >"$binutils/configure.log" 2>&1 \
+        && make -j"$jobs" MAKEINFO=true all-gas >"$binutils/make.log" 2>&1 \
+        && make -j"$jobs" MAKEINFO=true configure-binutils >>"$binutils/make.log" 2>&1 \
+        && make -j"$jobs" MAKEINFO=true -C binutils objdump >>"$binutils/make.log" 2>&1) \
+        || { echo "duo-build: building binutils failed (see $binutils/*.log)" >&2; exit 1; }
+    cp "$binutils/build/gas/as-new" "$xt_as"
+    cp "$binutils/build/binutils/objdump" "$xt_objdump"
+    rm -rf "$binutils/src" "$binutils/build"   # ~470 MB; the two programs are what is used
+    if ! echo 'th.vsetvli t0, a0, e32, m4' | "$xt_as" -march=rv64gc_xtheadvector -o /dev/null -; then
+        echo "duo-build: $xt_as does not assemble XTheadVector" >&2
+        exit 1
+    fi
+    mark binutils
+fi
+if [ $only_assembler = 1 ]; then
+    step "XTheadVector assembler: $xt_as"
+    exit 0
+fi
+
+# --- 5. babyllama ------------------------------------------------------------------
+# DUO_VECTOR chooses the vector kernels linked beside the scalar ones:
+#   (unset)        none: rv64gc, the C906's scalar ISA                  → babyllama
+#   rvv            riscv_kernels_vector.S expanded for RVV 1.0           → babyllama-rvv
+#   xtheadvector   the same source expanded for the C906's XTheadVector  → babyllama-c906
+# Everything else, Swift and C, is rv64gc in every build (so the Swift objects are
+# compiled once for all three), and a vector build runs its scalar kernels, after
+# one warning line, on a CPU without that vector unit (riscv_kernels.c).
 case "${DUO_VECTOR:-}" in
-    "") march=rv64gc; name=babyllama ;;
-    rvv) march=rv64gcv; name=babyllama-rvv ;;
-    xtheadvector)
-        march=rv64gc_xtheadvector; name=babyllama-xtheadvector; kernel_cc=${DUO_KERNEL_CC:-$host-gcc}
-        if ! echo 'int x;' | "$kernel_cc" -march=$march -mabi=lp64d -x c -c - -o /dev/null 2>/dev/null; then
-            echo "duo-build: DUO_VECTOR=xtheadvector needs a riscv64 GCC >= 14 (set DUO_KERNEL_CC);" \
-                 "'$kernel_cc' rejects -march=$march" >&2
-            exit 1
-        fi ;;
+    "") variant=rv64gc; name=babyllama; kernel_defines=() ;;
+    rvv) variant=rvv; name=babyllama-rvv; kernel_defines=(-DRISCV_KERNELS_RVV) ;;
+    xtheadvector) variant=xtheadvector; name=babyllama-c906; kernel_defines=(-DRISCV_KERNELS_XTHEADVECTOR) ;;
     *) echo "duo-build: DUO_VECTOR must be empty, rvv or xtheadvector, got '$DUO_VECTOR'" >&2; exit 1 ;;
 esac
-objects=$work/obj-$march
+swift_objects=$work/obj-swift
+objects=$work/obj-$variant
 binary=$work/$name
 # The Swift targets (in dependency order) and C targets of the Duo's program,
 # whole: every source file under Sources/<target>.
@@ -184,27 +232,32 @@ target_sources() { find "Sources/$1" -name "*.$2" ! -name "*_forwarders.c" | LC_
 swift_sources=(); c_sources=()
 for target in "${swift_targets[@]}"; do mapfile -t -O "${#swift_sources[@]}" swift_sources < <(target_sources "$target" swift); done
 for target in "${c_targets[@]}"; do mapfile -t -O "${#c_sources[@]}" c_sources < <(target_sources "$target" c); done
-# Everything the binary is made of: when none of it changed, nothing is rebuilt.
-inputs_hash=$( { printf '%s\n' "$march" "$(swiftc --version 2>&1 | head -1)"
-                 cat "${swift_sources[@]}" "${c_sources[@]}" Sources/*/include/* scripts/build-duo.sh; } \
+# Everything each part is made of: when none of it changed, nothing is rebuilt.
+swift_hash=$( { swiftc --version 2>&1 | head -1; cat "${swift_sources[@]}" Sources/*/include/* scripts/build-duo.sh; } \
+              | sha256sum | cut -d' ' -f1)
+inputs_hash=$( { printf '%s\n' "$variant" "$swift_hash"
+                 [ "$variant" = xtheadvector ] && "$xt_as" --version | sed -n 1p
+                 cat "${c_sources[@]}" Sources/CRiscvKernels/*.h Sources/CRiscvKernels/*.S; } \
                | sha256sum | cut -d' ' -f1)
+clang="$(dirname "$(command -v swiftc)")/clang"
 if [ -x "$binary" ] && [ "$(cat "$stamps/$name.inputs" 2>/dev/null)" = "$inputs_hash" ]; then
     step "$binary is up to date"
 else
-    step "compiling babyllama ($march)"
-    rm -rf "$objects" && mkdir -p "$objects/include"
-    # The cross-built alsa-lib's headers (CAlsa.h includes them) for the C files.
-    cp -r "$prefix/include/alsa" "$objects/include/"
-    # The Swift code is rv64gc in both builds: the vector code is the C kernels
-    # (Sources/CRiscvKernels/riscv_kernels_*.c, tested one by one by check-duo-kernels.sh).
+  if [ "$(cat "$stamps/swift.inputs" 2>/dev/null)" != "$swift_hash" ]; then
+    step "compiling the Swift targets (rv64gc)"
+    rm -rf "$swift_objects" "$stamps/swift.inputs" && mkdir -p "$swift_objects/include"
+    # The cross-built alsa-lib's headers (CAlsa.h includes them), for Swift and C.
+    cp -r "$prefix/include/alsa" "$swift_objects/include/"
+    # The Swift code is rv64gc in every build: the vector code is the kernels
+    # (Sources/CRiscvKernels, tested one by one by check-duo-kernels.sh).
     # Letting LLVM auto-vectorize the Swift for rv64gcv would add vector code nothing
     # tests (and Debian's QEMU 7.2 aborts on some of it, e.g. vfncvt.rtz.x.f.w in the
     # quantizer: "decode_save_opc: Assertion `ctx->insn_start != NULL' failed").
     swift_flags=(-enable-experimental-feature Embedded -target riscv64-none-none-eabi
                  -Xcc -march=rv64gc -Xcc -mabi=lp64d
                  -Xcc -isystem -Xcc "$sysroot/include" -Xcc -isystem -Xcc "$prefix/include"
-                 -Xcc -isystem -Xcc "$objects/include"
-                 -wmo -parse-as-library -I "$objects" -I Sources/CPosix/include -I Sources/CRiscvKernels/include
+                 -Xcc -isystem -Xcc "$swift_objects/include"
+                 -wmo -parse-as-library -I "$swift_objects" -I Sources/CPosix/include -I Sources/CRiscvKernels/include
                  -I Sources/CEspeak/include -I Sources/CAlsa/include
                  -I Sources/CMicroHTTPD/include -I Sources/CJansson/include)
     # Each Swift target is one module, compiled whole. As in Package.swift, only the
@@ -213,38 +266,20 @@ else
         optimization=-O; [ "$target" = LlamaKernels ] && optimization=-Ounchecked
         mapfile -t sources < <(target_sources "$target" swift)
         swiftc "${swift_flags[@]}" $optimization -module-name "$target" \
-            -emit-module -emit-module-path "$objects/$target.swiftmodule" \
-            -c "${sources[@]}" -o "$objects/$target.o"
-    done
-    clang="$(dirname "$(command -v swiftc)")/clang"
-    resource_dir=$("$clang" -print-resource-dir)
-    for source in "${c_sources[@]}"; do
-        if [ -n "$kernel_cc" ] && [[ "$source" == */riscv_kernels_* ]]; then
-            "$kernel_cc" -march=$march -mabi=lp64d -O2 -Wall -Wextra -I Sources/CRiscvKernels/include \
-                -c "$source" -o "$objects/c-$(basename "$source" .c).o"
-            continue
-        fi
-        # Only the kernel files see a vector -march; the rest is plain rv64gc C, as
-        # the Swift is.
-        c_march=rv64gc; [[ "$source" == */riscv_kernels_* ]] && c_march=$march
-        "$clang" --target=$host -march=$c_march -mabi=lp64d -nostdinc -O2 -Wall -Wextra \
-            -isystem "$resource_dir/include" -isystem "$sysroot/include" -isystem "$prefix/include" \
-            -isystem "$objects/include" \
-            -I Sources/CPosix/include -I Sources/CRiscvKernels/include -I Sources/CLinkedLibraries/include \
-            -I Sources/CMicroHTTPD/include -I Sources/CJansson/include -I Sources/CLazyLibrary/include \
-            -c "$source" -o "$objects/c-$(basename "$source" .c).o"
+            -emit-module -emit-module-path "$swift_objects/$target.swiftmodule" \
+            -c "${sources[@]}" -o "$swift_objects/$target.o"
     done
     # Embedded Swift's Unicode tables (String comparison and normalization) ship for
     # riscv64-none-none-eabi marked with the soft-float ABI, which ld refuses to mix
     # with our lp64d objects. They are integer-only table lookups (checked here: no
     # floating-point instruction), so a copy is re-marked double-float and linked.
-    mkdir -p "$objects/unicode"
-    (cd "$objects/unicode" && ar x "$(dirname "$(command -v swiftc)")/../lib/swift/embedded/riscv64-none-none-eabi/libswiftUnicodeDataTables.a")
-    if $host-objdump -d "$objects"/unicode/*.o | awk -F'\t' 'NF >= 3 && $3 ~ /^f/ && $3 !~ /^fence/ { found = 1 } END { exit !found }'; then
+    mkdir -p "$swift_objects/unicode"
+    (cd "$swift_objects/unicode" && ar x "$(dirname "$(command -v swiftc)")/../lib/swift/embedded/riscv64-none-none-eabi/libswiftUnicodeDataTables.a")
+    if $host-objdump -d "$swift_objects"/unicode/*.o | awk -F'\t' 'NF >= 3 && $3 ~ /^f/ && $3 !~ /^fence/ { found = 1 } END { exit !found }'; then
         echo "duo-build: libswiftUnicodeDataTables.a has floating-point code; cannot re-mark its ABI" >&2
         exit 1
     fi
-    python3 - "$objects"/unicode/*.o <<'PY'
+    python3 - "$swift_objects"/unicode/*.o <<'PY'
 import struct, sys
 EF_RISCV_FLOAT_ABI = 0x6
 EF_RISCV_FLOAT_ABI_DOUBLE = 0x4
@@ -256,10 +291,32 @@ for path in sys.argv[1:]:
         f.seek(0x30)
         f.write(struct.pack("<I", (flags & ~EF_RISCV_FLOAT_ABI) | EF_RISCV_FLOAT_ABI_DOUBLE))
 PY
-    rm -f "$objects/libunicode-tables.a" && ar rcs "$objects/libunicode-tables.a" "$objects"/unicode/*.o
+    ar rcs "$swift_objects/libunicode-tables.a" "$swift_objects"/unicode/*.o
+    echo "$swift_hash" > "$stamps/swift.inputs"
+  fi
+    step "compiling the C targets and linking $name ($variant kernels)"
+    rm -rf "$objects" && mkdir -p "$objects"
+    resource_dir=$("$clang" -print-resource-dir)
+    for source in "${c_sources[@]}"; do
+        "$clang" --target=$host -march=rv64gc -mabi=lp64d -nostdinc -O2 -Wall -Wextra "${kernel_defines[@]}" \
+            -isystem "$resource_dir/include" -isystem "$sysroot/include" -isystem "$prefix/include" \
+            -isystem "$swift_objects/include" \
+            -I Sources/CPosix/include -I Sources/CRiscvKernels/include -I Sources/CLinkedLibraries/include \
+            -I Sources/CMicroHTTPD/include -I Sources/CJansson/include -I Sources/CLazyLibrary/include \
+            -c "$source" -o "$objects/c-$(basename "$source" .c).o"
+    done
+    # The vector kernels: one source, preprocessed by GCC's cpp and assembled by GNU
+    # as for either ISA (the two builds differ in nothing else).
+    vector_source=Sources/CRiscvKernels/riscv_kernels_vector.S
+    case $variant in
+        rvv) $host-gcc -march=rv64gcv -mabi=lp64d "${kernel_defines[@]}" -c "$vector_source" -o "$objects/vector.o" ;;
+        xtheadvector)
+            $host-gcc -E -P -x assembler-with-cpp "${kernel_defines[@]}" "$vector_source" -o "$objects/vector.s"
+            "$xt_as" -march=rv64gc_xtheadvector -mabi=lp64d "$objects/vector.s" -o "$objects/vector.o" ;;
+    esac
     # One static executable: glibc, libm, pthreads, the four C libraries, the tables.
-    $host-gcc -static -o "$binary.unstripped" "$objects"/*.o \
-        -L "$prefix/lib" -lmicrohttpd -ljansson -lespeak-ng -lasound -L "$objects" -lunicode-tables \
+    $host-gcc -static -o "$binary.unstripped" "$swift_objects"/*.o "$objects"/*.o \
+        -L "$prefix/lib" -lmicrohttpd -ljansson -lespeak-ng -lasound -L "$swift_objects" -lunicode-tables \
         -lm -lrt -lpthread
     $host-strip -o "$binary" "$binary.unstripped"
     rm -rf "$work/espeak-ng-data" && cp -r "$prefix/share/espeak-ng-data" "$work/espeak-ng-data"

@@ -6,6 +6,7 @@ packages=(
     libespeak-ng-dev espeak-ng-data libasound2-dev   # speech
     libc6-dev-riscv64-cross gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu qemu-user   # the Duo (riscv64) build
     dpkg-dev autoconf automake libtool make pkg-config   # scripts/build-duo.sh: apt-get source + cross-configure
+    gcc                                         # scripts/build-duo.sh: builds binutils (the C906's assembler) for the host
     python3 python3-numpy                       # scripts/check-duo.py, scripts/make_model.py
     python3-venv                                # .venv for the ollama client (below)
     curl ca-certificates                        # service integration tests; scripts/build-duo.sh fetches sources

@@ -35,14 +35,15 @@ struct BenchReport {
             }
             return .object(members)
         }
-        let object = JSONValue.object([
+        var report: [(String, JSONValue)] = [
             ("model", .string(checkpoint.path)),
             ("format", .string(checkpoint.format.name)),
             ("file_bytes", .int(checkpoint.file.size)),
             ("steps", .int(steps)), ("prompt_tokens", .int(promptTokens)), ("runs", .int(runs)),
             ("results", .array(items)),
-        ])
-        return String(decoding: object.serialized(), as: UTF8.self) + "\n"
+        ]
+        if let variant = NativeKernels.variant { report.append(("riscv_kernels", .string(variant))) }
+        return String(decoding: JSONValue.object(report).serialized(), as: UTF8.self) + "\n"
     }
 
     func text() -> String {
@@ -52,6 +53,7 @@ struct BenchReport {
             + "seq \(config.seqLen)), \(FixedDecimal.format(Double(checkpoint.file.size) / 1e6, decimals: 1)) MB\n"
         out += "decode: \(steps) positions from BOS, greedy; prefill: \(promptTokens) tokens; "
             + "median of \(runs) runs after 1 warm-up\n"
+        if let variant = NativeKernels.variant { out += "riscv64 kernels (simd): \(variant)\n" }
         let header = ["path", "threads", "decode tok/s", "(min-max)", "ms/token", "prefill tok/s",
                       "weights GB/s", "of stream", "RSS MiB"] + (scalar != nil ? ["decode ×scalar", "prefill ×scalar"] : [])
         var rows: [[String]] = [header]

@@ -1,6 +1,7 @@
-// The riscv64 kernels for cores without a vector unit a compiler can target
-// (rv64gc; also the C906 until its XTheadVector kernels exist), tuned for an
-// in-order, single-issue pipeline like the C906's:
+// The riscv64 scalar kernels (rv64gc), in every riscv64 build: the kernels of the
+// rv64gc build, and what a vector build falls back to on a CPU without its vector
+// unit (riscv_kernels.c). Tuned for an in-order, single-issue pipeline like the
+// C906's:
 //
 // - four rows per pass share every load of the input, so a multiply-accumulate
 //   costs a weight load and the arithmetic, plus a quarter input load;
@@ -10,9 +11,9 @@
 // - the inner loops are unrolled so the pointer increments and the branch are a
 //   small share of the instructions;
 // - nothing in a hot loop calls a library function.
-#if defined(__riscv) && (!defined(__riscv_vector) || defined(__riscv_xtheadvector))
+#if defined(__riscv)
 
-#include "RiscvKernels.h"
+#include "riscv_kernels_private.h"
 
 // Q8_0 must round each product as runq.c does: never fuse a multiply into an add.
 #pragma STDC FP_CONTRACT OFF
@@ -61,15 +62,7 @@
     : [xg] "r"(xg), [p0] "r"(p0), [p1] "r"(p1), [p2] "r"(p2), [p3] "r"(p3) \
     : "memory");
 
-const char *riscv_kernels_variant(void) {
-#if defined(__riscv_xtheadvector)
-    return "scalar (xtheadvector build: no XTheadVector kernels yet)";
-#else
-    return "scalar";
-#endif
-}
-
-void riscv_matvec_f32(float *out, const float *x, const float *w, long rows, long cols) {
+void riscv_matvec_f32_scalar(float *out, const float *x, const float *w, long rows, long cols) {
     long i = 0;
     for (; i + 4 <= rows; i += 4) {
         const float *r0 = w + i * cols, *r1 = r0 + cols, *r2 = r1 + cols, *r3 = r2 + cols;
@@ -102,9 +95,9 @@ void riscv_matvec_f32(float *out, const float *x, const float *w, long rows, lon
     }
 }
 
-void riscv_matvec_q8(float *out, const int8_t *x, const float *x_scales,
-                     const int8_t *w, const float *w_scales,
-                     long rows, long cols, long group_size) {
+void riscv_matvec_q8_scalar(float *out, const int8_t *x, const float *x_scales,
+                            const int8_t *w, const float *w_scales,
+                            long rows, long cols, long group_size) {
     const long groups = cols / group_size;
     long i = 0;
     for (; i + 4 <= rows; i += 4) {

@@ -1,13 +1,15 @@
-// The hot loops of the forward pass for the Duo's riscv64 build, as plain C so
-// each can be written for the core it runs on. One set of signatures, one
-// implementation chosen when the C files are compiled:
+// The hot loops of the forward pass for the Duo's riscv64 build, as C and
+// assembly so each can be written for the core it runs on. One set of
+// signatures; which implementation runs is chosen by the build and, in a vector
+// build, by the CPU at the first call (riscv_kernels.c):
 //
-//   - RVV 1.0 (`-march=rv64gcv`, `__riscv_vector`): riscv_kernels_rvv.c
-//   - XTheadVector (the C906's RVV 0.7.1; GCC >= 14 `-march=rv64gc_xtheadvector`,
-//     `__riscv_xtheadvector`): riscv_kernels_xtheadvector.c — not written yet; that
-//     build gets the scalar kernels (see the file for what is needed)
-//   - otherwise (rv64gc): riscv_kernels_scalar.c, tuned for an in-order,
-//     single-issue core such as the C906
+//   - scalar (rv64gc, every build): riscv_kernels_scalar.c, tuned for an in-order,
+//     single-issue core such as the C906;
+//   - vector: riscv_kernels_vector.S, written once through the macros of
+//     riscv_vector_isa.h and assembled either for RVV 1.0 (DUO_VECTOR=rvv, the
+//     twin QEMU runs) or for the C906's XTheadVector, RVV 0.7.1
+//     (DUO_VECTOR=xtheadvector); on a CPU without that vector unit the build says
+//     so in one line and runs the scalar kernels.
 //
 // Beside them, riscv_kernels_reference.c holds the plain loops every variant is
 // held to (runq.c's Q8_0 matmul, and the fp32 matmul summed in order as run.c's),
@@ -20,7 +22,8 @@
 
 #include <stdint.h>
 
-/// Which implementation was compiled in: "scalar", "rvv" or "xtheadvector".
+/// Which kernels run: "scalar", "rvv" or "xtheadvector", or, in a vector build on a
+/// CPU without its vector unit, "scalar (<build>; <why>)".
 const char *riscv_kernels_variant(void);
 
 /// fp32 matrix × vector: `out[i] = Σ_j w[i * cols + j] · x[j]` for `0 <= i < rows`.
