@@ -21,10 +21,14 @@ under qemu-riscv64 against the host build and run.c's golden output:
  (d) peak resident memory (VmHWM, read from /proc/PID/status) of `run` and `serve` on
      the stories15M-shape Q8_0 model, beyond QEMU's own baseline and the mapped
      file, within the 24 MB budget; and no epoll anywhere in the binary;
- (e) the RVV 1.0 build (DUO_VECTOR=rvv) under `qemu-riscv64 -cpu rv64,v=true,
-     vlen=128|256,vext_spec=v1.0`: the stories260K greedy text, the first 16 tokens
-     of the 15M-shape greedy golden, and the 15M-shape Q8_0 stories (greedy and
-     sampled) byte for byte as runq.c printed them.
+ (e) the RVV 1.0 build (DUO_VECTOR=rvv; its vector kernels are the C906 build's
+     twin) under `qemu-riscv64 -cpu rv64,v=true,vlen=128|256,vext_spec=v1.0`: the
+     stories260K greedy text, the first 16 tokens of the 15M-shape greedy golden, and
+     the 15M-shape Q8_0 stories (greedy and sampled) byte for byte as runq.c printed them;
+ (f) the C906 build (DUO_VECTOR=xtheadvector), which no QEMU here can run vectorized:
+     on a CPU without vectors and on an RVV 1.0 one it warns in one line and tells
+     run.c's story with the scalar kernels (so does the RVV build without vectors),
+     and `bench --json` reports the kernels that run ("riscv_kernels").
 The random models are written by scripts/make_model.py and checked by the sha256
 the Swift tests use (Tests/LlamaCoreTests/Support/TestModels.swift).
 
@@ -35,6 +39,7 @@ import hashlib, json, os, signal, socket, struct, subprocess, sys, time, urllib.
 os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 subprocess.run(["bash", "scripts/build-duo.sh"], check=True)
 subprocess.run(["bash", "scripts/build-duo.sh"], check=True, env=dict(os.environ, DUO_VECTOR="rvv"))
+subprocess.run(["bash", "scripts/build-duo.sh"], check=True, env=dict(os.environ, DUO_VECTOR="xtheadvector"))
 subprocess.run(["swift", "build", "-c", "release", "--product", "babyllama"], check=True, stdout=subprocess.DEVNULL)
 os.makedirs(".build-duo/check", exist_ok=True)
 
@@ -149,6 +154,30 @@ for vlen in (128, 256):
         result = run(rvv + run_arguments(case))
         check(result.returncode == 0 and result.stdout == case["text"].encode(),
               f"RVV 1.0, vlen={vlen}: {name} byte for byte as runq.c")
+
+# --- (f) the C906 (XTheadVector) build ---------------------------------------------
+# No QEMU here runs XTheadVector: the C906 build's vector code is the twin's above,
+# word for word through the mapping table (scripts/check-c906.py). What does run is
+# the rest of it: on a CPU without vectors, and on an RVV 1.0 one (whose vector unit
+# it must refuse: the same words mean other things there), it says so in one
+# warning line and tells run.c's story with the scalar kernels; the twin without
+# vectors does the same. `bench` names the kernels that run.
+c906 = ".build-duo/babyllama-c906"
+rvv_cpu = "rv64,v=true,vlen=128,vext_spec=v1.0"
+for cpu, binary, reason in [("rv64", c906, "no usable vector unit"), (rvv_cpu, c906, "is RVV 1.0, not"),
+                            ("rv64", ".build-duo/babyllama-rvv", "no usable vector unit")]:
+    case = cases["stories260K_greedy"]
+    result = run(["qemu-riscv64", "-cpu", cpu, binary] + run_arguments(case))
+    warnings = [line for line in result.stderr.decode().splitlines() if line.startswith("babyllama: warning:")]
+    check(result.returncode == 0 and result.stdout == case["text"].encode() and len(warnings) == 1
+          and reason in warnings[0], f"{binary} on -cpu {cpu}: one warning line, then run.c's story (scalar kernels)",
+          warnings[0] if warnings else "no warning")
+bench = ["bench", "models/stories260K.bin", "--steps", "8", "--prompt-tokens", "8", "--runs", "1", "--json"]
+for cpu, binary, variant in [("rv64", c906, "scalar (xtheadvector build; this CPU has no vector unit)"),
+                             (rvv_cpu, ".build-duo/babyllama-rvv", "rvv"), ("rv64", duo, "scalar")]:
+    result = run(["qemu-riscv64", "-cpu", cpu, binary] + bench)
+    reported = json.loads(result.stdout).get("riscv_kernels") if result.returncode == 0 else None
+    check(reported == variant, f"{binary} bench on -cpu {cpu}: riscv_kernels = {variant!r}", repr(reported))
 
 # run.c's chat loop (-m chat, the host's ChatSession): the system prompt asked on stdin.
 chat = ["run", "models/stories260K.bin", "-z", "models/tok512.bin", "-m", "chat", "-t", "0", "-n", "60", "-i", "hi"]

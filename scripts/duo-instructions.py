@@ -32,12 +32,12 @@ import tempfile
 import threading
 
 TRACE = re.compile(r"^Trace \d+: 0x[0-9a-f]+ \[[0-9a-f]+/([0-9a-f]+)/")
-INSTRUCTION = re.compile(r"^0x([0-9a-f]+):")
+INSTRUCTION = re.compile(r"^0x([0-9a-f]+):\s+[0-9a-f]+\s+(\S+)")
 
 # Function-name patterns (demangled) → the kernel they belong to, first match wins.
 CATEGORIES = [
-    ("matvec q8 (C)", r"^riscv_matvec_q8$"),
-    ("matvec f32 (C)", r"^riscv_matvec_f32$"),
+    ("matvec q8 (C, assembly)", r"^riscv_matvec_q8(_scalar|_vector)?$"),
+    ("matvec f32 (C, assembly)", r"^riscv_matvec_f32(_scalar|_vector)?$"),
     ("matmul dispatch (Swift)", r"Matmul\.|Transformer\.(matmul|multiply)"),
     ("matmul kernels (Swift)", r"matmul|matvec|groupDot|dotInt8"),
     ("quantize", r"quantize"),
@@ -68,7 +68,8 @@ def demangle(names):
 
 
 def count(binary, args, cpu):
-    """Runs the binary under QEMU; returns {function: instructions executed}."""
+    """Runs the binary under QEMU; returns ({function: instructions executed},
+    {(function, mnemonic): instructions executed})."""
     with tempfile.TemporaryDirectory() as scratch:
         fifo = os.path.join(scratch, "log")
         os.mkfifo(fifo)
@@ -78,10 +79,10 @@ def count(binary, args, cpu):
         errors = []
         reader = threading.Thread(target=lambda: errors.append(process.stderr.read()))
         reader.start()
-        blocks = {}       # TB start pc → (function, instruction count)
+        blocks = {}       # TB start pc → (function, mnemonics of its instructions)
         runs = collections.Counter()
         with open(fifo, "r", errors="replace") as log:
-            function, first, size = None, None, 0
+            function, first, mnemonics = None, None, []
             for line in log:
                 if line.startswith("Trace"):
                     match = TRACE.match(line)
@@ -89,28 +90,30 @@ def count(binary, args, cpu):
                         runs[int(match.group(1), 16)] += 1
                 elif line.startswith("IN:"):
                     if first is not None:
-                        blocks[first] = (function, size)
-                    function, first, size = line[3:].strip() or "?", None, 0
+                        blocks[first] = (function, mnemonics)
+                    function, first, mnemonics = line[3:].strip() or "?", None, []
                 elif line.startswith("0x") and function is not None:
                     match = INSTRUCTION.match(line)
                     if match:
                         if first is None:
                             first = int(match.group(1), 16)
-                        size += 1
+                        mnemonics.append(match.group(2))
                 elif not line.strip() and first is not None:
-                    blocks[first] = (function, size)
-                    function, first, size = None, None, 0
+                    blocks[first] = (function, mnemonics)
+                    function, first, mnemonics = None, None, []
             if first is not None:
-                blocks[first] = (function, size)
+                blocks[first] = (function, mnemonics)
         process.wait()
         reader.join()
         if process.returncode != 0:
             sys.exit(f"duo-instructions: {' '.join(command)} failed:\n{errors[0].decode(errors='replace')}")
-    totals = collections.Counter()
+    totals, mix = collections.Counter(), collections.Counter()
     for pc, times in runs.items():
-        function, size = blocks.get(pc, ("?", 0))
-        totals[function] += size * times
-    return totals
+        function, mnemonics = blocks.get(pc, ("?", []))
+        totals[function] += len(mnemonics) * times
+        for mnemonic in mnemonics:
+            mix[(function, mnemonic)] += times
+    return totals, mix
 
 
 def macs_per_token(model):
@@ -139,8 +142,9 @@ def main():
         return count(options.binary, ["run", options.model, "-z", options.tokenizer, "-t", "0", "-n", str(steps),
                                       "--kernels", options.kernels, "--threads", "1"], options.cpu)
 
-    before, after = run(options.steps), run(options.steps + 1)
+    (before, before_mix), (after, after_mix) = run(options.steps), run(options.steps + 1)
     token = collections.Counter({f: after[f] - before.get(f, 0) for f in after})
+    token_mix = collections.Counter({key: after_mix[key] - before_mix.get(key, 0) for key in after_mix})
     total = sum(token.values())
     names = demangle(token.keys())
     macs = macs_per_token(options.model)
@@ -163,6 +167,16 @@ def main():
         if category.startswith("matvec"):
             line += f"   {instructions / macs:.3f} instructions per MAC"
         print(line)
+    # The matvec kernels' instructions by mnemonic: what a cycle model of a core
+    # needs (vector loads, arithmetic and reductions, vsetvli, the scalar rest).
+    kernel_mix = collections.Counter()
+    for (function, mnemonic), times in token_mix.items():
+        if re.match(r"^riscv_matvec_(f32|q8)(_scalar|_vector)?$", function) and times:
+            kernel_mix[mnemonic] += times
+    if kernel_mix:
+        print("matvec kernels by instruction:")
+        for mnemonic, times in kernel_mix.most_common():
+            print(f"  {mnemonic:24} {times:>14,}")
     print(f"top {options.top} functions:")
     for function, instructions in token.most_common(options.top):
         readable = names.get(function, function)

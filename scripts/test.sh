@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: Embedded riscv64 compile checks; the Duo's kernels under QEMU
-# (rv64gc and RVV 1.0); the Duo binary (scripts/build-duo.sh) under qemu-riscv64
-# against the host build and run.c's golden output; the deployment scripts (init
+# (rv64gc, RVV 1.0 and the fallbacks); the Duo binaries (scripts/build-duo.sh) under
+# qemu-riscv64 against the host build and run.c's golden output; the C906 build's
+# vector code against its RVV 1.0 twin, word by word; the deployment scripts (init
 # script, install.sh, systemd units) against fakes; three replicas behind nginx
 # (deploy/nginx, scripts/check-nginx.py); then the Swift test suite (release build);
 # then every libFuzzer target (scripts/fuzz.sh) for FUZZ_SECONDS each (20 by
@@ -11,6 +12,7 @@ cd "$(dirname "$0")/.."
 bash scripts/check-embedded.sh
 bash scripts/check-duo-kernels.sh
 python3 scripts/check-duo.py
+python3 scripts/check-c906.py
 bash scripts/check-deploy.sh
 python3 scripts/check-nginx.py
 swift test -c release
