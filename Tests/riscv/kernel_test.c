@@ -1,4 +1,4 @@
-// Checks the riscv64 kernels (Sources/CRiscvKernels/riscv_kernels_*.c) against the
+// Checks the riscv64 kernels (Sources/CRiscvKernels: scalar C, vector assembly) against the
 // plain references beside them (riscv_kernels_reference.c) on random shapes,
 // including odd sizes and tails:
 //   - Q8_0 matvec: bit-exact with riscv_matvec_q8_reference, runq.c's loop (same
