@@ -45,12 +45,20 @@ final class ServiceHardeningTests: XCTestCase {
                                       curlOptions: ["--interface", "127.0.0.2"])
         XCTAssertEqual(health.status, 200, "health from another address while the slow clients hold their 8")
         // Each keeps dripping a header line; the deadline (2 s for head and body) still closes it.
+        try assertDeadlineCutsOff(slow, then: server)
+    }
+
+    /// The slow clients go on dripping header lines until the server has closed every one
+    /// (the request deadline), and then a story is served.
+    private func assertDeadlineCutsOff(_ slow: [SlowClient], then server: ServerProcess,
+                                       file: StaticString = #filePath, line: UInt = #line) throws {
         XCTAssertTrue(waitFor(seconds: 30) {
             for client in slow { client.drip() }
             return slow.allSatisfy { $0.closedByServer() }
-        }, "every slow client is cut off by the request deadline")
-        XCTAssertEqual(try Curl.request("POST", server.url("/v1/generate"), body: Self.story).status, 200)
-        XCTAssertEqual(server.stop(), 0)
+        }, "every slow client is cut off by the request deadline", file: file, line: line)
+        XCTAssertEqual(try Curl.request("POST", server.url("/v1/generate"), body: Self.story).status, 200,
+                       file: file, line: line)
+        XCTAssertEqual(server.stop(), 0, file: file, line: line)
     }
 
     /// With every served connection held by slow clients (no per-address limit), the two
@@ -67,12 +75,7 @@ final class ServiceHardeningTests: XCTestCase {
             refused.assertError(503, "a story on a connection kept for monitoring")
             XCTAssertTrue(String(decoding: refused.body, as: UTF8.self).contains("kept for /healthz"))
         }
-        XCTAssertTrue(waitFor(seconds: 30) {
-            for client in slow { client.drip() }
-            return slow.allSatisfy { $0.closedByServer() }
-        }, "the deadline closes the slow clients")
-        XCTAssertEqual(try Curl.request("POST", server.url("/v1/generate"), body: Self.story).status, 200)
-        XCTAssertEqual(server.stop(), 0)
+        try assertDeadlineCutsOff(slow, then: server)
     }
 
     // MARK: Host, Origin, token
@@ -149,17 +152,7 @@ final class SlowClient {
     private var lines = 0
 
     init(port: Int) throws {
-        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { close(socket); throw CocoaError(.fileReadUnknown) }
+        socket = try loopbackConnection(port: port)
         send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
     }
 
@@ -183,4 +176,24 @@ final class SlowClient {
     private func send(_ text: String) {
         _ = text.withCString { Glibc.send(socket, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
     }
+}
+
+/// A TCP connection to 127.0.0.1:`port` (a raw socket, for clients curl cannot play);
+/// `receiveBuffer` shrinks its receive buffer first.
+func loopbackConnection(port: Int, receiveBuffer: Int32? = nil) throws -> Int32 {
+    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    if var size = receiveBuffer {
+        setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+    }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
+    }
+    guard connected == 0 else { close(socket); throw CocoaError(.fileReadUnknown) }
+    return socket
 }

@@ -65,30 +65,20 @@ final class SpeechStream: @unchecked Sendable {
     /// stream when every piece is sent, an error (the connection closes) if one fails.
     func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
         var written = 0
+        /// Copies what fits of `bytes` from `offset` on; false when there was nothing left to copy.
+        func send(_ bytes: UnsafeRawBufferPointer, from offset: Int) -> Bool {
+            let count = min(capacity - written, bytes.count - offset)
+            if count <= 0 { return false }
+            (UnsafeMutableRawPointer(buffer) + written).copyMemory(from: bytes.baseAddress! + offset, byteCount: count)
+            written += count
+            sentBytes += count
+            return true
+        }
         while written < capacity {
-            if sentBytes < header.count {
-                let count = min(capacity - written, header.count - sentBytes)
-                header.withUnsafeBytes { bytes in
-                    (UnsafeMutableRawPointer(buffer) + written).copyMemory(from: bytes.baseAddress! + sentBytes,
-                                                                          byteCount: count)
-                }
-                written += count
-                sentBytes += count
-                continue
-            }
-            let sampleBytes = samples.count * 2
+            if header.withUnsafeBytes({ send($0, from: sentBytes) }) { continue }
+            // Samples are 16-bit little-endian in WAV, as in memory on every target this builds for.
             let offset = sentBytes - header.count
-            if offset < sampleBytes {
-                // Samples are 16-bit little-endian in WAV, as in memory on every target this builds for.
-                let count = min(capacity - written, sampleBytes - offset)
-                samples.withUnsafeBytes { bytes in
-                    (UnsafeMutableRawPointer(buffer) + written).copyMemory(from: bytes.baseAddress! + offset,
-                                                                          byteCount: count)
-                }
-                written += count
-                sentBytes += count
-                continue
-            }
+            if samples.withUnsafeBytes({ send($0, from: offset) }) { continue }
             // This piece is sent: the next one is made now (and only now), or the stream ends.
             if pieces.isEmpty { break }
             if written > 0 { break }   // hand these bytes over before the synthesizer's time is spent
