@@ -90,8 +90,8 @@ if command -v systemd-analyze >/dev/null 2>&1; then
     fi
 fi
 # shellcheck disable=SC2016 # the unit's own ${...}, matched literally
-grep -q '^ExecStart=/usr/local/bin/babyllama serve --config /etc/babyllama/babyllama.json --port %i --threads ${BABYLLAMA_THREADS}$' "$replica_dropin" &&
-    pass "replica template serves on the instance's port" || fail "replica.conf ExecStart"
+grep -q '^ExecStart=/usr/local/bin/babyllama serve --config /etc/babyllama/babyllama.json --port %i --threads ${BABYLLAMA_THREADS} --max-connections-per-ip 0$' "$replica_dropin" &&
+    pass "replica template serves on the instance's port, with no per-address limit (behind the proxy)" || fail "replica.conf ExecStart"
 grep -q '^ExecStart=/usr/local/bin/babyllama serve --config /etc/babyllama/babyllama.json$' "$unit" &&
     grep -q '^Restart=on-failure$' "$unit" && pass "unit runs serve --config, restarts on failure" || fail "unit ExecStart/Restart"
 
