@@ -265,11 +265,8 @@ final class HTTPServer: @unchecked Sendable {
                                                 .RESPMEM_MUST_COPY)
             }
             guard let response else { return .NO }
-            _ = MHD_add_response_header(response, "Content-Type", body.contentType)
-            for (name, value) in body.headers { _ = MHD_add_response_header(response, name, value) }
-            let result = MHD_queue_response(connection, UInt32(body.status), response)
-            MHD_destroy_response(response)
-            return result
+            return queue(response, on: connection, status: body.status,
+                         headers: [("Content-Type", body.contentType)] + body.headers)
         case .failure(let error, let headers):
             return respond(connection, context, .body(HTTPBody(error, shape: context.route.errorShape, headers: headers)))
         case .stream(let stream):
@@ -281,12 +278,9 @@ final class HTTPServer: @unchecked Sendable {
                 Unmanaged<EventStream>.fromOpaque(cls).takeRetainedValue().close()
                 return .NO
             }
-            _ = MHD_add_response_header(response, "Content-Type", stream.framing.contentType)
-            _ = MHD_add_response_header(response, "Cache-Control", "no-cache")
-            _ = MHD_add_response_header(response, "X-Accel-Buffering", "no")
-            let result = MHD_queue_response(connection, 200, response)
-            MHD_destroy_response(response)
-            return result
+            return queue(response, on: connection, status: 200,
+                         headers: [("Content-Type", stream.framing.contentType), ("Cache-Control", "no-cache"),
+                                   ("X-Accel-Buffering", "no")])
         case .speech(let stream, let headers):
             context.status = 200
             let cls = Unmanaged.passRetained(stream).toOpaque()
@@ -296,12 +290,17 @@ final class HTTPServer: @unchecked Sendable {
                 Unmanaged<SpeechStream>.fromOpaque(cls).takeRetainedValue().close()
                 return .NO
             }
-            _ = MHD_add_response_header(response, "Content-Type", "audio/wav")
-            for (name, value) in headers { _ = MHD_add_response_header(response, name, value) }
-            let result = MHD_queue_response(connection, 200, response)
-            MHD_destroy_response(response)
-            return result
+            return queue(response, on: connection, status: 200, headers: [("Content-Type", "audio/wav")] + headers)
         }
+    }
+
+    /// Adds `headers` to `response`, queues it with `status` and lets go of it (libmicrohttpd keeps it).
+    private func queue(_ response: OpaquePointer, on connection: OpaquePointer, status: Int,
+                       headers: [(String, String)]) -> MHD_Result {
+        for (name, value) in headers { _ = MHD_add_response_header(response, name, value) }
+        let result = MHD_queue_response(connection, UInt32(status), response)
+        MHD_destroy_response(response)
+        return result
     }
 
     /// The first value of query parameter `name`, percent-decoded (`+` is a space)
