@@ -31,6 +31,7 @@ let package = Package(
         .executable(name: "babyllama", targets: ["babyllama"]),
         .library(name: "LlamaCore", targets: ["LlamaCore"]),
         .library(name: "StorySpeech", targets: ["StorySpeech"]),
+        .library(name: "StoryListening", targets: ["StoryListening"]),
         .library(name: "StoryService", targets: ["StoryService"]),
     ],
     targets: [
@@ -55,14 +56,20 @@ let package = Package(
         .target(name: "CEspeak", dependencies: ["CLazyLibrary"]),   // libespeak-ng-dev
         .target(name: "CAlsa", dependencies: ["CLazyLibrary"]),     // libasound2-dev
         .target(name: "StorySpeech", dependencies: ["CPosix", "Support", "CEspeak", "CAlsa"], swiftSettings: optimized),
+        // Listening: pocketsphinx decodes spoken story requests with a small grammar
+        // (Config/listen); ALSA records them.
+        .target(name: "CPocketSphinx", dependencies: ["CLazyLibrary"]),   // libpocketsphinx-dev
+        .target(name: "StoryListening", dependencies: ["CPosix", "Support", "CPocketSphinx", "CAlsa"],
+                swiftSettings: optimized),
         // The HTTP service's C libraries, from Debian's packages (headers in /usr/include).
         .target(name: "CMicroHTTPD", dependencies: ["CLazyLibrary"]),   // libmicrohttpd-dev
         .target(name: "CJansson", dependencies: ["CLazyLibrary"]),      // libjansson-dev
         // Embedded-Swift clean, like LlamaCore (scripts/check-embedded-service.sh).
-        .target(name: "StoryService", dependencies: ["LlamaCore", "StorySpeech", "Support", "CPosix", "CMicroHTTPD", "CJansson"],
+        .target(name: "StoryService", dependencies: ["LlamaCore", "StorySpeech", "StoryListening", "Support", "CPosix", "CMicroHTTPD", "CJansson"],
                 swiftSettings: optimized),
         // The command line, one definition for the host and the Duo (Embedded-Swift clean).
-        .target(name: "BabyLlamaCLI", dependencies: ["LlamaCore", "CPosix", "Support", "StorySpeech", "StoryService"],
+        .target(name: "BabyLlamaCLI", dependencies: ["LlamaCore", "CPosix", "Support", "StorySpeech", "StoryListening",
+                                                     "StoryService"],
                 swiftSettings: optimized),
         .executableTarget(name: "babyllama", dependencies: ["BabyLlamaCLI", "CPosix"], swiftSettings: optimized),
         // The Duo's entry point and what its static link adds (scripts/build-duo.sh
@@ -75,6 +82,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LlamaCoreTests", dependencies: ["LlamaCore", "LlamaKernels", "TestSupport"], swiftSettings: optimized),
         .testTarget(name: "StorySpeechTests", dependencies: ["StorySpeech", "TestSupport"], swiftSettings: optimized),
+        .testTarget(name: "StoryListeningTests", dependencies: ["StoryListening", "Support", "TestSupport"],
+                    swiftSettings: optimized),
         .testTarget(name: "StoryServiceTests", dependencies: ["StoryService", "StorySpeech", "Support", "LlamaCore", "TestSupport"],
                     swiftSettings: optimized),
         .testTarget(name: "SupportTests", dependencies: ["Support"], swiftSettings: optimized),

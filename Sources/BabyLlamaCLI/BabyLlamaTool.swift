@@ -17,6 +17,7 @@ public enum BabyLlamaTool {
           bench [CHECKPOINT]    decode and prefill speed, median of several runs
           serve                 the story HTTP API (Config/babyllama.json)
           say TEXT              speak a text aloud, or into a WAV file
+          listen                hear a spoken story request (microphone or WAV)
 
         `babyllama COMMAND --help` lists a command's options. Without CHECKPOINT the
         bundled stories260K model is used.
@@ -39,6 +40,7 @@ public enum BabyLlamaTool {
         case let name where same(name, "bench"): return execute(BenchCommand.self, rest)
         case let name where same(name, "serve"): return execute(ServeCommand.self, rest)
         case let name where same(name, "say"): return execute(SayCommand.self, rest)
+        case let name where same(name, "listen"): return execute(ListenCommand.self, rest)
         case let name where same(name, "--help") || same(name, "-h") || same(name, "help"):
             standardOutput(Array((usage + "\n").utf8))
             return 0

@@ -1,5 +1,7 @@
 import LlamaCore
+import StoryListening
 import StorySpeech
+import Support
 
 /// `babyllama run`: run.c's command line — the story on stdout as it is generated,
 /// tok/s on stderr — or one JSON object with `--json`; `--speak` reads it aloud.
@@ -20,7 +22,10 @@ struct RunCommand: Command {
             OptionSpec("system", short: "y", value: "TEXT", help: "System prompt (chat mode)."),
             .flag("json", help: "Print one JSON object {tokens, text, prompt_tokens, tok_per_s} instead of the text."),
             .flag("speak", help: "Speak the story aloud as it is generated, sentence by sentence."),
-        ] + ModelOptions.options + SpeechOptions.options)
+            .flag("listen", help: "Hear the request (a child asking for a story) and tell the story it asks for."),
+            OptionSpec("listen-in", value: "FILE.wav", help: "With --listen: hear a WAV file instead of the microphone."),
+            OptionSpec("capture-device", value: "NAME", help: "With --listen: ALSA capture device (default: default)."),
+        ] + ModelOptions.options + SpeechOptions.options + ListenOptions.options)
 
     let model: ModelOptions
     let temperature: Float
@@ -34,6 +39,8 @@ struct RunCommand: Command {
     /// `-m chat`: run.c's chat loop.
     let chat: Bool
     let systemPrompt: String?
+    /// Where `--listen` hears the request; nil without it.
+    let listener: RequestListener?
 
     init(_ arguments: ParsedArguments) throws(UsageError) {
         model = try ModelOptions(arguments)
@@ -48,7 +55,24 @@ struct RunCommand: Command {
         if json && chat { throw UsageError("--json works in generate mode only") }
         if arguments.has("speak") && chat { throw UsageError("--speak works in generate mode only") }
         speech = arguments.has("speak") ? try SpeechOptions.settings(arguments) : nil
+        if arguments.has("listen") {
+            if arguments.value("prompt") != nil { throw UsageError("--listen hears the prompt: give --listen or --prompt, not both") }
+            if chat { throw UsageError("--listen works in generate mode only") }
+            if arguments.value("listen-in") != nil && arguments.value("capture-device") != nil {
+                throw UsageError("--listen-in and --capture-device exclude each other")
+            }
+            listener = RequestListener(settings: try ListenOptions.settings(arguments), input: arguments.value("listen-in"),
+                                       device: arguments.value("capture-device") ?? "default")
+        } else {
+            if arguments.value("listen-in") != nil || arguments.value("capture-device") != nil {
+                throw UsageError("--listen-in and --capture-device need --listen")
+            }
+            listener = nil
+        }
     }
+
+    /// Times the microphone is tried when the robot did not understand.
+    static let listenAttempts = 3
 
     func run() -> Int32 {
         // Start speech first: a bad voice fails before the model is loaded.
@@ -61,15 +85,52 @@ struct RunCommand: Command {
                 return failure(error.message)
             }
         }
+        var prompt = self.prompt
+        var heard: Recognition? = nil
+        if let listener {
+            do {
+                heard = try hear(listener, speaker: speaker)
+            } catch {
+                return failure(error.message)
+            }
+            prompt = heard!.prompt
+        }
         do {
-            try generate(speaker: speaker)
+            try generate(prompt: prompt, heard: heard, speaker: speaker)
         } catch {
             return failure(error.message)
         }
         return 0
     }
 
-    private func generate(speaker: AlsaStorySpeaker?) throws(LlamaError) {
+    /// The request, heard: from the microphone the robot asks again (aloud with
+    /// `--speak`) up to `listenAttempts` times; a file is heard once, and a request not
+    /// understood starts the story with the generic opening.
+    private func hear(_ listener: RequestListener, speaker: AlsaStorySpeaker?) throws(ListenError) -> Recognition {
+        let recognizer = try SpeechRecognizer(settings: listener.settings)
+        var attempt = 1
+        while true {
+            if listener.input == nil { StandardError.writeLine("listening... (ask for a story)") }
+            let recognition = try recognizer.recognize(try listener.audio())
+            StandardError.writeLine("heard: \"\(recognition.text)\" (confidence "
+                                    + "\(FixedDecimal.format(recognition.confidence, decimals: 2)), "
+                                    + "stt ms: \(FixedDecimal.format(recognition.sttMilliseconds, decimals: 1)))")
+            if recognition.understood || listener.input != nil || attempt == RunCommand.listenAttempts {
+                if !recognition.understood {
+                    StandardError.writeLine(RequestListener.notUnderstood(recognition) + "; telling a story anyway")
+                }
+                return recognition
+            }
+            StandardError.writeLine(RequestListener.askAgain(recognition))
+            if let speaker {
+                speaker.append(Array("I did not catch that. Please ask me again.".utf8))
+                _ = speaker.finish()
+            }
+            attempt += 1
+        }
+    }
+
+    private func generate(prompt: String, heard: Recognition?, speaker: AlsaStorySpeaker?) throws(LlamaError) {
         // Caches hold the positions `-n` asks for, not the header's whole context: a story's
         // is made as it starts; chat feeds the transformer's own, sized here.
         let steps = self.steps, chat = self.chat
@@ -86,7 +147,7 @@ struct RunCommand: Command {
                      systemPrompt: systemPrompt, steps: steps)
         } else {
             try StoryRun(transformer: transformer, tokenizer: tokenizer, json: json)
-                .generate(prompt: prompt, steps: steps, sampler: &sampler, speaker: speaker)
+                .generate(prompt: prompt, steps: steps, sampler: &sampler, speaker: speaker, heard: heard)
         }
     }
 }

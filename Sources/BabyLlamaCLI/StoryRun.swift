@@ -1,5 +1,6 @@
 import CPosix
 import LlamaCore
+import StoryListening
 import StorySpeech
 import Support
 
@@ -15,7 +16,8 @@ struct StoryRun {
         seed == 0 ? UInt64(UInt32(truncatingIfNeeded: shim_unix_time())) : UInt64(bitPattern: Int64(seed))
     }
 
-    func generate(prompt: String, steps: Int, sampler: inout Sampler, speaker: AlsaStorySpeaker?) throws(LlamaError) {
+    func generate(prompt: String, steps: Int, sampler: inout Sampler, speaker: AlsaStorySpeaker?,
+                  heard: Recognition? = nil) throws(LlamaError) {
         let promptTokens = tokenizer.encode(prompt, bos: true, eos: false)
         var text: [UInt8] = []
         let result = try Generator(transformer: transformer).generate(
@@ -44,6 +46,11 @@ struct StoryRun {
                 ("prompt_tokens", .int(result.promptTokenCount)), ("tok_per_s", .double(result.runTokensPerSecond)),
             ]
             if let spoken { members.append(("tts_ms", .double(spoken.synthesisMilliseconds))) }
+            if let heard {
+                members.append(("prompt", .string(prompt)))
+                members.append(("heard", heard.json))
+                members.append(("stt_ms", .double(heard.sttMilliseconds)))
+            }
             standardOutput(JSONValue.object(members).serialized() + [UInt8(ascii: "\n")])
         }
         if let spoken {

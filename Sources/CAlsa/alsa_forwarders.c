@@ -16,6 +16,7 @@
     X(snd_pcm_nonblock) \
     X(snd_pcm_set_params) \
     X(snd_pcm_writei) \
+    X(snd_pcm_readi) \
     X(snd_pcm_recover) \
     X(snd_pcm_drain) \
     X(snd_pcm_drop) \
@@ -56,6 +57,10 @@ LAZY_FORWARDER int snd_pcm_set_params(snd_pcm_t *pcm, snd_pcm_format_t format, s
 
 LAZY_FORWARDER snd_pcm_sframes_t snd_pcm_writei(snd_pcm_t *pcm, const void *buffer, snd_pcm_uframes_t size) {
     return ready() ? real.snd_pcm_writei(pcm, buffer, size) : -ENOENT;
+}
+
+LAZY_FORWARDER snd_pcm_sframes_t snd_pcm_readi(snd_pcm_t *pcm, void *buffer, snd_pcm_uframes_t size) {
+    return ready() ? real.snd_pcm_readi(pcm, buffer, size) : -ENOENT;
 }
 
 LAZY_FORWARDER int snd_pcm_recover(snd_pcm_t *pcm, int err, int silent) {

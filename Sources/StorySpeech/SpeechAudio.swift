@@ -1,3 +1,4 @@
+import Support
 /// Synthesized speech: 16-bit mono PCM samples and how long making them took.
 public struct SpeechAudio: Equatable, Sendable {
     /// Signed 16-bit samples, one channel.

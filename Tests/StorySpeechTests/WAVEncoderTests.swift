@@ -1,4 +1,5 @@
 import StorySpeech
+import Support
 import TestSupport
 import XCTest
 

@@ -1,5 +1,5 @@
 import Foundation
-import StorySpeech
+import Support
 import XCTest
 
 final class Base64Tests: XCTestCase {

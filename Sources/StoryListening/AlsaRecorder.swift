@@ -1,0 +1,59 @@
+import CAlsa
+import CPosix
+
+/// Records one spoken request from an ALSA capture device (16 kHz mono 16-bit; `plug`
+/// devices and `default` convert from whatever the microphone gives) until the
+/// speaker stops (`EndOfSpeechDetector`) or `maximumSeconds` pass.
+public struct AlsaRecorder: Sendable {
+    public let device: String
+    public let maximumSeconds: Int
+
+    public init(device: String = "default", maximumSeconds: Int = ListenSettings.defaultMaximumSeconds) {
+        self.device = device
+        self.maximumSeconds = maximumSeconds
+    }
+
+    /// The request, once the speaker has stopped. Throws when the device cannot be
+    /// opened or read, or when nobody spoke within `maximumSeconds`.
+    public func record() throws(ListenError) -> RecordedAudio {
+        if let reason = babyllama_alsa_unavailable_reason() {
+            throw .captureFailed(device: device, reason: String(cString: reason))
+        }
+        calsa_silence_library_errors()
+        var handle: OpaquePointer? = nil
+        var status = snd_pcm_open(&handle, device, SND_PCM_STREAM_CAPTURE, 0)
+        guard status >= 0, let pcm = handle else { throw .captureFailed(device: device, reason: describe(status)) }
+        defer { snd_pcm_close(pcm) }
+        status = snd_pcm_set_params(pcm, SND_PCM_FORMAT_S16_LE, SND_PCM_ACCESS_RW_INTERLEAVED, 1,
+                                    UInt32(RecordedAudio.sampleRate), 1, 100_000)
+        if status < 0 { throw .captureFailed(device: device, reason: describe(status)) }
+        var detector = EndOfSpeechDetector()
+        var chunk = [Int16](repeating: 0, count: RecordedAudio.sampleRate / 20)   // 50 ms
+        var recorded = 0
+        let limit = maximumSeconds * RecordedAudio.sampleRate
+        while recorded < limit {
+            let frames = chunk.withUnsafeMutableBufferPointer { buffer in
+                snd_pcm_readi(pcm, buffer.baseAddress, snd_pcm_uframes_t(buffer.count))
+            }
+            if frames < 0 {
+                // An overrun (the CPU was busy) is recovered from; anything else ends the recording.
+                if snd_pcm_recover(pcm, Int32(frames), 1) < 0 {
+                    throw .captureFailed(device: device, reason: describe(Int32(frames)))
+                }
+                continue
+            }
+            recorded += Int(frames)
+            let state = chunk.withUnsafeBufferPointer { detector.feed(UnsafeBufferPointer(rebasing: $0[0..<Int(frames)])) }
+            if state == .finished { break }
+        }
+        if detector.state == .waiting {
+            throw .captureFailed(device: device, reason: "nobody spoke within \(maximumSeconds) s")
+        }
+        return RecordedAudio(samples: detector.speech)
+    }
+
+    private func describe(_ status: Int32) -> String {
+        guard let text = snd_strerror(status) else { return "error \(status)" }
+        return String(cString: text)
+    }
+}
