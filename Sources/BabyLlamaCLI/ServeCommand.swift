@@ -1,3 +1,4 @@
+import StoryListening
 import StoryService
 import StorySpeech
 
@@ -8,7 +9,7 @@ struct ServeCommand: Command {
 
     static let spec = CommandSpec(
         name: "serve",
-        abstract: "Serve stories over HTTP (POST /v1/generate, /v1/completions; GET /healthz, /v1/model, /v1/speak, /metrics).",
+        abstract: "Serve stories over HTTP (POST /v1/generate, /v1/completions, /v1/listen; GET /healthz, /v1/model, /v1/speak, /metrics).",
         options: [
             OptionSpec("config", value: "FILE", help: "Configuration file (default: \(defaultConfigPath) if it exists)."),
             OptionSpec("host", value: "ADDRESS",
@@ -22,6 +23,7 @@ struct ServeCommand: Command {
                        help: "Stories generated together (default 4); each gets the tokens it gets alone."),
             OptionSpec("max-connections-per-ip", value: "N",
                        help: "Connections one client address may hold (default 16; 0: no limit, as behind a proxy)."),
+            .flag("listen", help: "Turn listening on (POST /v1/listen, prompt_audio), whatever the configuration says."),
         ])
 
     let arguments: ParsedArguments
@@ -65,6 +67,11 @@ struct ServeCommand: Command {
         if let maxConnectionsPerIP { settings.maxConnectionsPerIP = maxConnectionsPerIP }
         // The speech data beside the executable (the Duo's install), unless the config names one.
         if settings.speech.dataPath == nil { settings.speech.dataPath = SpeechOptions.dataBesideExecutable() }
+        if arguments.has("listen") { settings.listenEnabled = true }
+        // The acoustic model beside the executable (the Duo's install) when the config keeps Debian's.
+        if settings.listen.acousticModel == ListenSettings.systemAcousticModel {
+            settings.listen.acousticModel = ListenOptions.acousticModel()
+        }
         try StoryService.serveUntilSignalled(config: settings)
     }
 

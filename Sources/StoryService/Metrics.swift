@@ -18,6 +18,7 @@ final class Metrics: @unchecked Sendable {
     private var stops = StopCounts()
     private var latency = Histogram(bounds: Metrics.latencyBuckets, labelDecimals: 4, sumDecimals: 6)
     private var speech = SpeechCounts()
+    private var listening = ListeningCounts()
     private var batch: BatchCounts
 
     /// Counters for a batch of up to `batchCapacity` stories at once.
@@ -55,6 +56,27 @@ final class Metrics: @unchecked Sendable {
         var synthesisNanoseconds: UInt64 = 0
         /// Seconds of audio made.
         var audioSeconds = 0.0
+    }
+
+    /// Speech recognition: requests heard, by outcome, and the time it took.
+    private struct ListeningCounts {
+        var understood = 0, notUnderstood = 0, failed = 0
+        var recognitionNanoseconds: UInt64 = 0
+        var audioSeconds = 0.0
+    }
+
+    /// One request heard (`/v1/listen` or `"prompt_audio"`).
+    func recordRecognition(understood: Bool, milliseconds: Double, audioSeconds: Double) {
+        lock.withLock {
+            if understood { listening.understood += 1 } else { listening.notUnderstood += 1 }
+            listening.recognitionNanoseconds += UInt64(max(0, milliseconds) * 1e6)
+            listening.audioSeconds += audioSeconds
+        }
+    }
+
+    /// A request whose audio could not be heard (bad WAV, decoder failure).
+    func recordRecognitionFailure() {
+        lock.withLock { listening.failed += 1 }
     }
 
     /// Counts one answered request.
@@ -139,7 +161,8 @@ final class Metrics: @unchecked Sendable {
 
     /// Prometheus text exposition format 0.0.4.
     /// `batchSequences`: stories in the batch now; `queueDepth`: requests waiting beyond it.
-    func render(queueDepth: Int, queueCapacity: Int, batchSequences: Int, modelLoaded: Bool, speechAvailable: Bool) -> [UInt8] {
+    func render(queueDepth: Int, queueCapacity: Int, batchSequences: Int, modelLoaded: Bool, speechAvailable: Bool,
+                listeningAvailable: Bool = false) -> [UInt8] {
         var out = ""
         lock.withLock {
             out += "# HELP babyllama_http_requests_total HTTP requests answered, by route and status.\n"
@@ -203,6 +226,17 @@ final class Metrics: @unchecked Sendable {
             out += "# HELP babyllama_tts_playback_failures_total Spoken stories the audio device did not play (missing or failed).\n"
             out += "# TYPE babyllama_tts_playback_failures_total counter\n"
             out += "babyllama_tts_playback_failures_total \(speech.playbackFailures)\n"
+            out += "# HELP babyllama_stt_requests_total Spoken requests heard (/v1/listen, prompt_audio), by outcome.\n"
+            out += "# TYPE babyllama_stt_requests_total counter\n"
+            out += "babyllama_stt_requests_total{result=\"understood\"} \(listening.understood)\n"
+            out += "babyllama_stt_requests_total{result=\"not_understood\"} \(listening.notUnderstood)\n"
+            out += "babyllama_stt_requests_total{result=\"failed\"} \(listening.failed)\n"
+            out += "# HELP babyllama_stt_seconds_total Seconds spent recognizing speech (apart from generation).\n"
+            out += "# TYPE babyllama_stt_seconds_total counter\n"
+            out += "babyllama_stt_seconds_total \(seconds(listening.recognitionNanoseconds))\n"
+            out += "# HELP babyllama_stt_audio_seconds_total Seconds of speech heard.\n"
+            out += "# TYPE babyllama_stt_audio_seconds_total counter\n"
+            out += "babyllama_stt_audio_seconds_total \(FixedDecimal.format(listening.audioSeconds, decimals: 6))\n"
         }
         out += "# HELP babyllama_batch_sequences Stories in the batch now.\n"
         out += "# TYPE babyllama_batch_sequences gauge\n"
@@ -222,6 +256,9 @@ final class Metrics: @unchecked Sendable {
         out += "# HELP babyllama_speech_available 1 when speech is enabled and espeak-ng started.\n"
         out += "# TYPE babyllama_speech_available gauge\n"
         out += "babyllama_speech_available \(speechAvailable ? 1 : 0)\n"
+        out += "# HELP babyllama_listening_available 1 when listening is enabled and pocketsphinx loaded.\n"
+        out += "# TYPE babyllama_listening_available gauge\n"
+        out += "babyllama_listening_available \(listeningAvailable ? 1 : 0)\n"
         return Array(out.utf8)
     }
 

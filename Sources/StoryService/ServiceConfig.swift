@@ -1,6 +1,7 @@
 import CPosix
 import CJansson
 import LlamaCore
+import StoryListening
 import StorySpeech
 
 /// Everything `babyllama serve` needs to know, from `Config/babyllama.json`
@@ -58,6 +59,10 @@ public struct ServiceConfig: Equatable, Sendable {
     /// most one piece of its text's speech (`SpeechStream`), so this bounds how many
     /// are sent at once; more get 503.
     public var speechAudioBytes = 8 << 20
+    /// Listening (pocketsphinx) for `POST /v1/listen` and `"prompt_audio"`: off by default.
+    public var listenEnabled = false
+    /// Its grammar folder, acoustic model, confidence threshold and longest request.
+    public var listen = ListenSettings()
 
     /// The longest `/v1/speak` text by default, in UTF-8 bytes: about two minutes of
     /// speech, 5 MB of samples (the WAV answer holds them twice over while it is
@@ -82,7 +87,8 @@ public struct ServiceConfig: Equatable, Sendable {
     /// "auth": {"token", "token_file"}, "model": {"checkpoint", "tokenizer", "threads"},
     /// "limits": {"queue_size", "max_batch", "max_body_bytes", "retry_after_s"},
     /// "speech": {"enabled", "voice", "rate", "volume", "audio_device", "data_path", "max_text_bytes",
-    /// "max_audio_bytes"}}`.
+    /// "max_audio_bytes"}, "listen": {"enabled", "config_dir", "acoustic_model", "confidence_threshold",
+    /// "max_seconds"}}`.
     /// Unknown members are errors (so typos are caught).
     public static func load(path: String) throws(ServiceError) -> ServiceConfig {
         let file: MappedFile
@@ -106,7 +112,7 @@ public struct ServiceConfig: Equatable, Sendable {
         let reader = ConfigReader(source: source)
         guard root.kind == .object else { throw .invalidConfig(path: source, reason: "the top level must be an object") }
         var config = ServiceConfig()
-        try reader.checkKeys(root, allowed: ["server", "auth", "model", "limits", "speech"], section: "")
+        try reader.checkKeys(root, allowed: ["server", "auth", "model", "limits", "speech", "listen"], section: "")
         if let server = try reader.section(root, "server") {
             try reader.checkKeys(server, allowed: ["host", "port", "max_connections", "max_connections_per_ip",
                                                    "connection_timeout_s", "request_deadline_s", "thread_stack_kib",
@@ -171,6 +177,17 @@ public struct ServiceConfig: Equatable, Sendable {
                 config.speech.maximumTextBytes = value
             }
         }
+        if let listen = try reader.section(root, "listen") {
+            try reader.checkKeys(listen, allowed: ["enabled", "config_dir", "acoustic_model", "confidence_threshold",
+                                                   "max_seconds"], section: "listen")
+            if let value = try reader.bool(listen, "enabled", section: "listen") { config.listenEnabled = value }
+            if let value = try reader.string(listen, "config_dir", section: "listen") { config.listen.configDirectory = value }
+            if let value = try reader.string(listen, "acoustic_model", section: "listen") { config.listen.acousticModel = value }
+            if let value = try reader.number(listen, "confidence_threshold", section: "listen") {
+                config.listen.confidenceThreshold = value
+            }
+            if let value = try reader.integer(listen, "max_seconds", section: "listen") { config.listen.maximumSeconds = value }
+        }
         do {
             try config.validate()
         } catch {
@@ -229,6 +246,13 @@ public struct ServiceConfig: Equatable, Sendable {
         } catch {
             throw .invalidSetting("speech: \(error.message)")
         }
+        try check(!listen.configDirectory.isEmpty, "listen.config_dir must not be empty")
+        try check(!listen.acousticModel.isEmpty, "listen.acoustic_model must not be empty")
+        do {
+            try listen.validate()
+        } catch {
+            throw .invalidSetting("listen: \(error.message)")
+        }
     }
 
     /// The thread count to use: `threads`, or one per CPU when it is 0.
@@ -281,6 +305,12 @@ private struct ConfigReader {
             result.append(String(decoding: bytes, as: UTF8.self))
         }
         return result
+    }
+
+    func number(_ object: JSONDocument, _ key: String, section: String) throws(ServiceError) -> Double? {
+        guard let value = object.member(key), value.kind != .null else { return nil }
+        guard let number = value.numberValue else { throw fail("'\(name(section, key))' must be a number") }
+        return number
     }
 
     func bool(_ object: JSONDocument, _ key: String, section: String) throws(ServiceError) -> Bool? {

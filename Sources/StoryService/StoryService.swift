@@ -1,5 +1,6 @@
 import CPosix
 import LlamaCore
+import StoryListening
 import Support
 
 /// The story HTTP API: routes, the engine behind its bounded queue, health,
@@ -26,6 +27,7 @@ public final class StoryService: @unchecked Sendable {
     private var queue: GenerationQueue?
     private var server: HTTPServer?
     private var speech: SpeechService?
+    private var listening: ListenService?
     /// The loaded model as Ollama's API names and describes it.
     private var ollamaModel: OllamaModel?
 
@@ -68,9 +70,14 @@ public final class StoryService: @unchecked Sendable {
         try config.validate()
         let speech = SpeechService(config: config, metrics: metrics)
         try speech.start()
-        lock.withLock { self.speech = speech }
+        // The decoder loads now (~10 MB, a second on the Duo), so a broken grammar shows in the log at once.
+        let listening = ListenService(config: config, metrics: metrics)
+        lock.withLock {
+            self.speech = speech
+            self.listening = listening
+        }
         let server = HTTPServer(
-            maxBodyBytes: config.maxBodyBytes, policy: config.access,
+            bodyLimits: BodyLimits(config: config), policy: config.access,
             handler: { [self] request in handle(request) },
             completion: { [self] request, clientLeft in completed(request, clientLeft: clientLeft) })
         do {
@@ -144,6 +151,7 @@ public final class StoryService: @unchecked Sendable {
             self.server = nil
             self.queue = nil
             self.speech = nil
+            self.listening = nil
         }
     }
 
@@ -177,15 +185,19 @@ public final class StoryService: @unchecked Sendable {
                                           ("created", .int(startedAt)), ("owned_by", .string("babyllama"))])
             return .json(200, .object([("object", .string("list")), ("data", .array([entry]))]))
         case .metrics:
-            let (queue, loaded, speech) = lock.withLock { (self.queue, phase == .ready, self.speech) }
+            let (queue, loaded, speech, listening) = lock.withLock { (self.queue, phase == .ready, self.speech, self.listening) }
             let snapshot = queue?.snapshot ?? (waiting: 0, running: 0)
             let body = metrics.render(queueDepth: snapshot.waiting, queueCapacity: config.queueSize,
                                       batchSequences: snapshot.running, modelLoaded: loaded,
-                                      speechAvailable: speech?.isAvailable ?? false)
+                                      speechAvailable: speech?.isAvailable ?? false,
+                                      listeningAvailable: listening?.isAvailable ?? false)
             return .body(HTTPBody(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", bytes: body))
         case .speak:
             guard let speech = lock.withLock({ self.speech }) else { return .error(notReady) }
             return speech.speak(request)
+        case .listen:
+            guard let listening = lock.withLock({ self.listening }) else { return .error(notReady) }
+            return listening.listen(request)
         case .generate: return generate(request, dialect: .native)
         case .completions: return generate(request, dialect: .openAICompletions)
         case .ollamaGenerate: return generate(request, dialect: .ollamaGenerate)
@@ -262,6 +274,19 @@ public final class StoryService: @unchecked Sendable {
             return .error(error)
         }
         request.body = []
+        // A spoken prompt is heard first; the story opening it asks for becomes the prompt.
+        var heard: Recognition? = nil
+        if let wav = parsed.promptAudio {
+            guard let listening = lock.withLock({ self.listening }) else { return .error(notReady) }
+            do {
+                let recognition = try listening.recognize(wav, param: "prompt_audio")
+                parsed.prompt = Array(recognition.prompt.utf8)
+                heard = recognition
+            } catch {
+                return .error(error)
+            }
+            parsed.promptAudio = nil
+        }
         let speech = lock.withLock { self.speech }
         if parsed.wantsSpeech, speech?.isAvailable != true {
             let refusal = speech?.refusal(param: parsed.speak ? "speak" : "audio")
@@ -281,7 +306,8 @@ public final class StoryService: @unchecked Sendable {
             job.abandon()
             return .error(error)
         }
-        let builder = AnswerBuilder(job: job, arrivedAt: request.arrivedAt, modelName: answerModel ?? queue.engine.modelName)
+        let builder = AnswerBuilder(job: job, arrivedAt: request.arrivedAt, modelName: answerModel ?? queue.engine.modelName,
+                                    heard: heard)
         if parsed.stream { return .stream(EventStream(job: job, builder: builder, context: request)) }
         switch job.wait(past: 0, clientGone: { request.clientGone() }).outcome {
         case .completed(let result)?:

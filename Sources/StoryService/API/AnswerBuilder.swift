@@ -1,5 +1,6 @@
 import CPosix
 import LlamaCore
+import StoryListening
 import StorySpeech
 import Support
 
@@ -15,8 +16,10 @@ struct AnswerBuilder {
     /// The OpenAI answers' `id` ("cmpl-" and random hex) and `created` (Unix time).
     let completionID = AnswerBuilder.newCompletionID()
     let created = Int(shim_unix_time())
+    /// What `"prompt_audio"` was heard as, when the prompt was spoken.
+    var heard: Recognition? = nil
 
-    /// `{"prompt_ms", "generate_ms", "total_ms", "tokens_per_s", "queue_ms", "tts_ms"}`.
+    /// `{"prompt_ms", "generate_ms", "total_ms", "tokens_per_s", "queue_ms", "tts_ms", "stt_ms"}`.
     func timing(_ result: GenerationResult) -> JSONValue {
         let total = totalNanoseconds
         var rate = 0.0
@@ -32,6 +35,7 @@ struct AnswerBuilder {
             ("tokens_per_s", .double(rate)),
             ("queue_ms", .double(milliseconds(queued))),
             ("tts_ms", .double(milliseconds(job.speechSummary?.synthesisNanoseconds ?? 0))),
+            ("stt_ms", .double(heard?.sttMilliseconds ?? 0)),
         ])
     }
 
@@ -51,6 +55,12 @@ struct AnswerBuilder {
         }
         return [("audio", .object([("format", .string(format.name)), ("sample_rate", .int(audio.sampleRate)),
                                    ("data", .bytes(data))]))]
+    }
+
+    /// `"heard": {text, understood, confidence, request, ...}` when the prompt was spoken.
+    private var heardMembers: [(String, JSONValue)] {
+        guard let heard else { return [] }
+        return [("heard", heard.json)]
     }
 
     private var seed: JSONValue { .int(Int(truncatingIfNeeded: job.seed)) }
@@ -96,7 +106,7 @@ struct AnswerBuilder {
             ("stop_reason", .string(result.stopReason.name)),
             ("seed", seed),
             ("timing", timing(result)),
-        ] + audioMembers
+        ] + audioMembers + heardMembers
     }
 
     /// `POST /v1/completions`' answer (OpenAI's `text_completion`).
@@ -127,7 +137,8 @@ struct AnswerBuilder {
     /// A completion's answer, or a stream's last chunk, carrying `text`.
     private func completionEnd(_ result: GenerationResult, text: [UInt8]) -> JSONValue {
         .object(completionMembers(text: text, finishReason: finishReason(result.stopReason))
-            + [("usage", usage(result)), ("seed", seed), ("timing", timing(result))] + audioMembers)
+            + [("usage", usage(result)), ("seed", seed), ("timing", timing(result))] + audioMembers
+            + heardMembers)
     }
 
     private func completionMembers(text: [UInt8], finishReason: String?) -> [(String, JSONValue)] {

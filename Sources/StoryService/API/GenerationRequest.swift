@@ -19,6 +19,9 @@ public struct GenerationRequest: Equatable, Sendable {
     public var speak = false
     /// Return the story's speech in the answer, in this format; nil for none.
     public var audio: AudioFormat?
+    /// A spoken prompt (`"prompt_audio"`, a base64 WAV, decoded): the service hears it and
+    /// replaces `prompt` with the story opening it asks for.
+    public var promptAudio: [UInt8]?
 
     /// True if the request needs speech synthesis (`speak` or `audio`).
     public var wantsSpeech: Bool { speak || audio != nil }
@@ -83,10 +86,26 @@ public struct GenerationRequest: Equatable, Sendable {
     private static func parse(_ root: JSONDocument, dialect: APIDialect) throws(APIError) -> GenerationRequest {
         guard root.kind == .object else { throw .invalid("the body must be a JSON object") }
 
-        guard let promptValue = root.member("prompt"), promptValue.kind != .null else {
-            throw .invalid("'prompt' is required", param: "prompt")
+        var request: GenerationRequest
+        if let audioValue = present(root, "prompt_audio") {
+            if present(root, "prompt") != nil {
+                throw .invalid("give 'prompt' or 'prompt_audio', not both", param: "prompt_audio")
+            }
+            guard let text = audioValue.stringBytes else {
+                throw .invalid("'prompt_audio' must be a string: a base64-encoded WAV file", param: "prompt_audio")
+            }
+            guard let wav = Base64.decode(text) else {
+                throw .invalid("'prompt_audio' is not valid base64", param: "prompt_audio")
+            }
+            if wav.isEmpty { throw .invalid("'prompt_audio' is empty", param: "prompt_audio") }
+            request = GenerationRequest(prompt: [])
+            request.promptAudio = wav
+        } else {
+            guard let promptValue = root.member("prompt"), promptValue.kind != .null else {
+                throw .invalid("'prompt' is required (or 'prompt_audio', a spoken one)", param: "prompt")
+            }
+            request = GenerationRequest(prompt: try promptBytes(promptValue, dialect: dialect))
         }
-        var request = GenerationRequest(prompt: try promptBytes(promptValue, dialect: dialect))
 
         if let value = present(root, "seed") { request.seed = try seed(value, param: "seed") }
         if let value = present(root, "temperature") { request.temperature = try temperature(value, param: "temperature") }

@@ -11,7 +11,7 @@ final class HTTPServer: @unchecked Sendable {
     private var handler: ((RequestContext) -> HTTPAnswer)?
     /// Sees each request end (for the log line and metrics); `clientLeft` when it did not end normally.
     private var completion: ((RequestContext, _ clientLeft: Bool) -> Void)?
-    private let maxBodyBytes: Int
+    private let bodyLimits: BodyLimits
     private let policy: AccessPolicy
     /// Request deadlines and the connections kept for health checks (see `start`).
     private var guardian: OpaquePointer?
@@ -28,9 +28,9 @@ final class HTTPServer: @unchecked Sendable {
     /// The port listened on.
     private(set) var port = 0
 
-    init(maxBodyBytes: Int, policy: AccessPolicy, handler: @escaping (RequestContext) -> HTTPAnswer,
+    init(bodyLimits: BodyLimits, policy: AccessPolicy, handler: @escaping (RequestContext) -> HTTPAnswer,
          completion: @escaping (RequestContext, Bool) -> Void) {
-        self.maxBodyBytes = maxBodyBytes
+        self.bodyLimits = bodyLimits
         self.policy = policy
         self.handler = handler
         self.completion = completion
@@ -165,13 +165,14 @@ final class HTTPServer: @unchecked Sendable {
             context.host = HTTPServer.header(connection, "Host")
             context.origin = HTTPServer.header(connection, "Origin")
             context.authorization = HTTPServer.header(connection, "Authorization")
+            if context.route == .listen { context.contentType = HTTPServer.header(connection, "Content-Type") }
             // Every refusal below is answered before the body is sent (no "100 Continue").
             if let refusal = refusal(connection, context, nulInPath: nulInPath) {
                 return respond(connection, context, refusal)
             }
-            if let length = announcedLength(connection), length > maxBodyBytes {
+            if let length = announcedLength(connection), length > bodyLimits.limit(for: context.route) {
                 context.tooLarge = true
-                return respond(connection, context, .error(.tooLarge(limit: maxBodyBytes)))
+                return respond(connection, context, .error(.tooLarge(limit: bodyLimits.limit(for: context.route))))
             }
             return .YES
         }
@@ -180,7 +181,7 @@ final class HTTPServer: @unchecked Sendable {
         if count > 0 {
             uploadSize.pointee = 0
             if context.answered { return .YES }
-            if context.tooLarge || context.body.count + count > maxBodyBytes {
+            if context.tooLarge || context.body.count + count > bodyLimits.limit(for: context.route) {
                 // libmicrohttpd takes an answer only before the body or after all of it, so an
                 // oversized body without Content-Length (chunked) is read and dropped, then
                 // answered 413; one that goes on far past the limit is cut off instead.
@@ -199,7 +200,9 @@ final class HTTPServer: @unchecked Sendable {
             return .YES
         }
         if context.answered { return .YES }
-        if context.tooLarge { return respond(connection, context, .error(.tooLarge(limit: maxBodyBytes))) }
+        if context.tooLarge {
+            return respond(connection, context, .error(.tooLarge(limit: bodyLimits.limit(for: context.route))))
+        }
         // The watchdog has already cut off a request that came too late: nobody reads its answer.
         if babyllama_guard_request_arrived(guardian, connection) == 0 { return .NO }
         guard let handler else {

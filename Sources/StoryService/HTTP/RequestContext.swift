@@ -29,6 +29,8 @@ final class RequestContext: @unchecked Sendable {
     var host: [UInt8]?
     var origin: [UInt8]?
     var authorization: [UInt8]?
+    /// The Content-Type (read for `/v1/listen`, whose body is audio).
+    var contentType: [UInt8]?
 
     init(method: [UInt8], path: [UInt8], socket: Int32) {
         self.method = method

@@ -1,6 +1,6 @@
 /// The endpoints the service answers, and the label each has in the metrics.
 enum Route: Int, Equatable, Sendable {
-    case generate, completions, healthz, health, model, models, metrics, speak
+    case generate, completions, healthz, health, model, models, metrics, speak, listen
     /// Ollama's API (`/api/...`), for clients that speak it (Home Assistant, Open WebUI).
     case ollamaGenerate, ollamaChat, ollamaTags, ollamaShow, ollamaVersion
     /// Any path that is not an endpoint (404s), so metrics labels stay few.
@@ -17,6 +17,7 @@ enum Route: Int, Equatable, Sendable {
         case .models: return "/v1/models"
         case .metrics: return "/metrics"
         case .speak: return "/v1/speak"
+        case .listen: return "/v1/listen"
         case .ollamaGenerate: return "/api/generate"
         case .ollamaChat: return "/api/chat"
         case .ollamaTags: return "/api/tags"
@@ -29,12 +30,12 @@ enum Route: Int, Equatable, Sendable {
     /// The one method the route takes (GET routes also answer HEAD).
     var method: String {
         switch self {
-        case .generate, .completions, .ollamaGenerate, .ollamaChat, .ollamaShow: return "POST"
+        case .generate, .completions, .listen, .ollamaGenerate, .ollamaChat, .ollamaShow: return "POST"
         default: return "GET"
         }
     }
 
-    static let all: [Route] = [.generate, .completions, .healthz, .health, .model, .models, .metrics, .speak,
+    static let all: [Route] = [.generate, .completions, .healthz, .health, .model, .models, .metrics, .speak, .listen,
                                .ollamaGenerate, .ollamaChat, .ollamaTags, .ollamaShow, .ollamaVersion]
 
     /// The route for a request path (compared as bytes: no Unicode tables needed).
