@@ -28,6 +28,11 @@ public struct StoryGrammar: Equatable, Sendable {
     public struct Phrase: Equatable, Sendable {
         public let words: [String]
         public let category: Category
+
+        public init(words: [String], category: Category) {
+            self.words = words
+            self.category = category
+        }
     }
 
     /// Every category phrase; longest first, so that "teddy bear" is found before "bear".

@@ -2,7 +2,7 @@
 ///
 /// "tell me a story about a red dragon and a cat in the forest who likes to dance" is
 /// understood as the characters "a red dragon" and "a cat", the place "forest" and the
-/// action "dance", and opens the story "Once upon a time, there were a red dragon and a
+/// action "dance", and opens the story "Once upon a time, there was a red dragon and a
 /// cat who lived near the forest and loved to dance." — a first sentence in the
 /// TinyStories style the models were trained on, which they continue.
 public struct StoryRequest: Equatable, Sendable {
@@ -81,7 +81,8 @@ public struct StoryRequest: Equatable, Sendable {
             if index > 0 { names += index == characters.count - 1 ? " and " : ", " }
             names += character.phrase
         }
-        var text = "Once upon a time, there " + (characters.count == 1 ? "was " : "were ") + names
+        // "there was a dragon and a cat": the verb agrees with the first, as stories say it.
+        var text = "Once upon a time, there was " + names
         switch (place, action) {
         case let (place?, action?): text += " who lived near the \(place) and loved to \(action)"
         case let (place?, nil): text += " who lived near the \(place)"

@@ -55,3 +55,41 @@ public struct WAVFile {
         return (sum / Double(samples.count)).squareRoot()
     }
 }
+
+/// WAV files of any layout, written byte by byte for the reader's tests (the
+/// project's own encoder writes only 16-bit mono).
+public enum WAVBuilder {
+    /// A RIFF/WAVE file: a `fmt ` chunk with these fields, optional extra chunks before
+    /// the data, and `data` as given; `dataSize` overrides the data chunk's size field.
+    public static func file(formatTag: Int = 1, channels: Int = 1, sampleRate: Int = 16_000, bits: Int = 16,
+                            data: [UInt8], dataSize: Int? = nil, extraChunks: [(String, [UInt8])] = []) -> [UInt8] {
+        var out: [UInt8] = []
+        func u16(_ value: Int) { out += [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF)] }
+        func u32(_ value: Int) { u16(value & 0xFFFF); u16(value >> 16 & 0xFFFF) }
+        func tag(_ text: String) { out += Array(text.utf8) }
+        tag("RIFF"); u32(0); tag("WAVE")
+        tag("fmt "); u32(16); u16(formatTag); u16(channels); u32(sampleRate)
+        u32(sampleRate * channels * bits / 8); u16(channels * bits / 8); u16(bits)
+        for (name, body) in extraChunks {
+            tag(name); u32(body.count); out += body
+            if body.count % 2 == 1 { out.append(0) }
+        }
+        tag("data"); u32(dataSize ?? data.count); out += data
+        let riffSize = out.count - 8
+        out[4] = UInt8(riffSize & 0xFF); out[5] = UInt8(riffSize >> 8 & 0xFF)
+        out[6] = UInt8(riffSize >> 16 & 0xFF); out[7] = UInt8(riffSize >> 24 & 0xFF)
+        return out
+    }
+
+    /// 16-bit little-endian bytes of interleaved samples.
+    public static func bytes(_ samples: [Int16]) -> [UInt8] {
+        samples.flatMap { [UInt8(truncatingIfNeeded: $0), UInt8(truncatingIfNeeded: $0 >> 8)] }
+    }
+
+    /// A sine tone.
+    public static func tone(frequency: Double, sampleRate: Int, seconds: Double, amplitude: Double = 8_000) -> [Int16] {
+        (0..<Int(Double(sampleRate) * seconds)).map {
+            Int16(amplitude * sin(2 * Double.pi * frequency * Double($0) / Double(sampleRate)))
+        }
+    }
+}
