@@ -20,7 +20,7 @@
 #  4. for DUO_VECTOR=xtheadvector only: GNU as and objdump from trixie's binutils
 #     source (bookworm's 2.40 does not know XTheadVector), into .build-duo/binutils;
 #  5. the Swift targets of Package.swift the Duo's program is made of (Support,
-#     LlamaKernels, LlamaCore, StorySpeech, StoryService, BabyLlamaCLI and the entry
+#     LlamaKernels, LlamaCore, StorySpeech, StoryListening, StoryService, BabyLlamaCLI and the entry
 #     point BabyLlamaDuo) as Embedded Swift, whole targets, the same sources as the
 #     host build, compiled once for every variant; the C targets CPosix, CRiscvKernels
 #     (the riscv64 kernels) and CLinkedLibraries with swift's clang, and the vector
@@ -223,7 +223,7 @@ objects=$work/obj-$variant
 binary=$work/$name
 # The Swift targets (in dependency order) and C targets of the Duo's program,
 # whole: every source file under Sources/<target>.
-swift_targets=(Support LlamaKernels LlamaCore StorySpeech StoryService BabyLlamaCLI BabyLlamaDuo)
+swift_targets=(Support LlamaKernels LlamaCore StorySpeech StoryListening StoryService BabyLlamaCLI BabyLlamaDuo)
 # The C wrappers of the libraries are targets too; their *_forwarders.c (which open
 # the shared libraries at run time on the host) are left out: the Duo links the
 # libraries statically.
@@ -259,7 +259,7 @@ else
                  -Xcc -isystem -Xcc "$swift_objects/include"
                  -wmo -parse-as-library -I "$swift_objects" -I Sources/CPosix/include -I Sources/CRiscvKernels/include
                  -I Sources/CEspeak/include -I Sources/CAlsa/include
-                 -I Sources/CMicroHTTPD/include -I Sources/CJansson/include)
+                 -I Sources/CMicroHTTPD/include -I Sources/CJansson/include -I Sources/CPocketSphinx/include)
     # Each Swift target is one module, compiled whole. As in Package.swift, only the
     # kernels drop overflow checks (-Ounchecked).
     for target in "${swift_targets[@]}"; do

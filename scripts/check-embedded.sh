@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compiles every Swift target of the Duo's program as Embedded Swift for the Duo's
-# riscv64 CPU (compile only) — Support, LlamaKernels, LlamaCore, StorySpeech, StoryService, the
+# riscv64 CPU (compile only) — Support, LlamaKernels, LlamaCore, StorySpeech, StoryListening, StoryService, the
 # command line BabyLlamaCLI and the entry point BabyLlamaDuo — proving they use no
 # Foundation, existentials or other host-only features, in seconds (the full
 # static build and its checks under QEMU are scripts/check-duo.py). The C
@@ -21,7 +21,7 @@ common=(-enable-experimental-feature Embedded -target riscv64-none-none-eabi
         -I Sources/CRiscvKernels/include)
 
 # Swift accepts some things in Embedded mode that the project rules out: refuse them by name.
-targets=(Support LlamaKernels LlamaCore StorySpeech StoryService BabyLlamaCLI BabyLlamaDuo)
+targets=(Support LlamaKernels LlamaCore StorySpeech StoryListening StoryService BabyLlamaCLI BabyLlamaDuo)
 for target in "${targets[@]}"; do
     if grep -rnE --include='*.swift' '\bany [A-Z]|^import (Foundation|Dispatch)|\bMirror\(|: *(Codable|Decodable|Encodable)\b' \
         "Sources/$target"; then
@@ -33,7 +33,7 @@ done
 # Each target whole, in dependency order, as scripts/build-duo.sh compiles them;
 # every module sees the C modules its dependencies import.
 c_modules=(-I Sources/CEspeak/include -I Sources/CAlsa/include -I Sources/CMicroHTTPD/include
-           -I Sources/CJansson/include)
+           -I Sources/CJansson/include -I Sources/CPocketSphinx/include)
 for target in "${targets[@]}"; do
     mapfile -t sources < <(find "Sources/$target" -name '*.swift' | LC_ALL=C sort)
     # As Package.swift: only the kernels drop overflow checks.

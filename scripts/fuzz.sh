@@ -13,7 +13,7 @@
 #   .build-fuzz/NAME CRASH-FILE           replay one input
 #
 # The project's Swift targets the fuzzers reach (Support, LlamaKernels, LlamaCore,
-# StorySpeech, StoryService) are compiled with swiftc, whole module, -O, with
+# StorySpeech, StoryListening, StoryService) are compiled with swiftc, whole module, -O, with
 # coverage and ASan (-sanitize=fuzzer,address) and -enable-testing (so targets can
 # `@testable import` internal parsers); the C shims with swift's clang. jansson,
 # libmicrohttpd, espeak-ng and ALSA are reached through the same lazy-loading
@@ -53,11 +53,11 @@ clang=$(dirname "$(readlink -f "$swiftc")")/clang
 # As Package.swift: x86-64 builds name the CPU so the kernels' SIMD code is AVX2/FMA.
 cpu=(); [ "$(uname -m)" = x86_64 ] && cpu=(-Xcc -march=haswell -target-cpu haswell)
 # The C targets: the shims, and the forwarders that dlopen jansson, libmicrohttpd, espeak-ng, ALSA.
-c_targets=(CPosix CLazyLibrary CRiscvKernels CJansson CMicroHTTPD CEspeak CAlsa)
+c_targets=(CPosix CLazyLibrary CRiscvKernels CJansson CMicroHTTPD CEspeak CAlsa CPocketSphinx)
 c_includes=()
 for target in "${c_targets[@]}"; do c_includes+=(-I "$repo/Sources/$target/include"); done
 swift_flags=("-sanitize=fuzzer,address" -parse-as-library -O -g -wmo -I "$out/modules" "${cpu[@]}" "${c_includes[@]}")
-modules=(Support LlamaKernels LlamaCore StorySpeech StoryService)
+modules=(Support LlamaKernels LlamaCore StorySpeech StoryListening StoryService)
 
 # The modules are rebuilt when a source or this script is newer than the last build;
 # a target when its file, Tests/Fuzz/Common or the modules are newer than it.

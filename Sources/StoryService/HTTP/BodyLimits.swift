@@ -1,3 +1,5 @@
+import StoryListening
+
 /// The largest request body each route takes: JSON bodies `limits.max_body_bytes`;
 /// with listening on, `/v1/listen` a WAV of `listen.max_seconds` and the generation
 /// routes that much again as base64 (`"prompt_audio"`).
