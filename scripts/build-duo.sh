@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds babyllama for the Milk-V Duo: one static riscv64 binary with the engine,
 # the HTTP service, speech and ALSA playback, in .build-duo/babyllama, with the
-# English espeak-ng data beside it in .build-duo/espeak-ng-data and alsa-lib's
-# configuration in .build-duo/alsa. One command on a fresh Debian machine:
+# English espeak-ng data beside it in .build-duo/espeak-ng-data, alsa-lib's
+# configuration in .build-duo/alsa and pocketsphinx's en-us acoustic model in
+# .build-duo/pocketsphinx-model/en-us. One command on a fresh Debian machine:
 #
 #   scripts/build-duo.sh                           (rv64gc: the C906's scalar ISA)
 #   DUO_VECTOR=xtheadvector scripts/build-duo.sh   (the C906's vector unit: .build-duo/babyllama-c906)
@@ -13,17 +14,18 @@
 # with everything in place takes seconds):
 #  1. the cross tools from Debian (scripts/install-deps.sh: gcc-riscv64-linux-gnu,
 #     qemu-user, autotools...);
-#  2. the sources of libmicrohttpd, jansson, espeak-ng and alsa-lib from Debian's source
-#     packages, through a private apt configuration in .build-duo/apt (the
-#     machine's own sources.list and package lists are not touched);
-#  3. those four cross-built static for riscv64 into .build-duo/prefix;
+#  2. the sources of libmicrohttpd, jansson, espeak-ng, alsa-lib, sphinxbase and
+#     pocketsphinx from Debian's source packages, through a private apt configuration
+#     in .build-duo/apt (the machine's own sources.list and package lists are not touched);
+#  3. those six cross-built static for riscv64 into .build-duo/prefix;
 #  4. for DUO_VECTOR=xtheadvector only: GNU as and objdump from trixie's binutils
 #     source (bookworm's 2.40 does not know XTheadVector), into .build-duo/binutils;
 #  5. the Swift targets of Package.swift the Duo's program is made of (Support,
 #     LlamaKernels, LlamaCore, StorySpeech, StoryListening, StoryService, BabyLlamaCLI and the entry
 #     point BabyLlamaDuo) as Embedded Swift, whole targets, the same sources as the
 #     host build, compiled once for every variant; the C targets CPosix, CRiscvKernels
-#     (the riscv64 kernels) and CLinkedLibraries with swift's clang, and the vector
+#     (the riscv64 kernels), CLinkedLibraries and the libraries' wrappers (CMicroHTTPD,
+#     CJansson, CEspeak, CAlsa, CPocketSphinx) with swift's clang, and the vector
 #     kernels (riscv_kernels_vector.S) with GNU as; linked with riscv64-linux-gnu-gcc -static.
 # The binary is glibc-static: it runs on the Duo's musl image as it is (static
 # binaries carry their libc) and under qemu-riscv64 here. alsa-lib is built in
@@ -59,28 +61,51 @@ command -v swiftc >/dev/null || { echo "duo-build: swiftc not found (Swift 6.3 o
 # Pinned to the releases that are known to build and download: bookworm's
 # libmicrohttpd 0.9.75, jansson 2.14 and alsa-lib 1.2.8; espeak-ng from trixie (1.52), because
 # bookworm's espeak-ng 1.51 source tarball was missing from the mirror (404) in a
-# trial while trixie's downloaded. The .dsc checksums are verified by apt.
-sources=(libmicrohttpd/bookworm jansson/bookworm espeak-ng/trixie alsa-lib/bookworm)
+# trial while trixie's downloaded. sphinxbase (0.8+5prealpha+1-16) and pocketsphinx
+# (0.8+5prealpha+1-15) are bookworm's, the versions of the host's libsphinxbase3 and
+# libpocketsphinx3, so the Duo decodes as the host does. The .dsc checksums are
+# verified by apt.
+sources=(libmicrohttpd/bookworm jansson/bookworm espeak-ng/trixie alsa-lib/bookworm
+         sphinxbase/bookworm pocketsphinx/bookworm)
 apt_dir=$work/apt
 apt_options=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o "Dir::Etc::SourceParts=$apt_dir/sources.list.d"
              -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
              -o "Dir::Etc::Preferences=$apt_dir/preferences" -o "Dir::Etc::PreferencesParts=$apt_dir/preferences.d"
              -o "APT::Sandbox::User=root" -o "Acquire::Languages=none")
-# The stamp holds the list fetched: a build directory from before a package was
-# added (alsa-lib) fetches again.
-if [ "$(cat "$stamps/sources" 2>/dev/null)" != "${sources[*]}" ]; then
-    step "fetching sources: ${sources[*]}"
-    # Fresh sources are built again (the checks read libmicrohttpd's configure result).
-    rm -rf "$apt_dir" "$work/src" "$stamps"/{jansson,libmicrohttpd,espeak-ng,alsa-lib}
-    mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/sources.list.d" \
-             "$apt_dir/preferences.d" "$work/src"
-    cat > "$apt_dir/sources.list" <<'EOF'
+# The stamp holds the list fetched. A build directory from before packages were
+# added (alsa-lib, then sphinxbase and pocketsphinx) fetches and builds just those;
+# any other change of the list (a package dropped or its release changed) fetches
+# everything again.
+fetched=$(cat "$stamps/sources" 2>/dev/null || true)
+if [ "$fetched" != "${sources[*]}" ]; then
+    added=()
+    for source in "${sources[@]}"; do [[ " $fetched " == *" $source "* ]] || added+=("$source"); done
+    only_added=0
+    if [ -n "$fetched" ] && [ -d "$work/src" ] && [ -f "$apt_dir/sources.list" ]; then
+        only_added=1
+        for source in $fetched; do [[ " ${sources[*]} " == *" $source "* ]] || only_added=0; done
+    fi
+    if [ $only_added = 1 ]; then
+        fetch=("${added[@]}")
+    else
+        # Fresh sources are built again (the checks read libmicrohttpd's configure result).
+        fetch=("${sources[@]}")
+        rm -rf "$apt_dir" "$work/src"
+        mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/sources.list.d" \
+                 "$apt_dir/preferences.d" "$work/src"
+        cat > "$apt_dir/sources.list" <<'EOF'
 deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main
 deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
 EOF
-    touch "$apt_dir/preferences"
+        touch "$apt_dir/preferences"
+    fi
+    step "fetching sources: ${fetch[*]}"
+    for source in "${fetch[@]}"; do
+        package=${source%/*}
+        rm -rf "${stamps:?}/$package" "$work/src/$package"-[0-9]* "$work/src/${package}_"*
+    done
     apt-get "${apt_options[@]}" update
-    (cd "$work/src" && apt-get "${apt_options[@]}" source "${sources[@]}")
+    (cd "$work/src" && apt-get "${apt_options[@]}" source "${fetch[@]}")
     echo "${sources[*]}" > "$stamps/sources"
 fi
 # The unpacked source directory of a package (name-version).
@@ -160,6 +185,75 @@ if ! done_stamp alsa-lib; then
         || { echo "duo-build: alsa-lib did not install libasound.a and alsa.conf into $prefix" >&2; exit 1; }
     mark alsa-lib
 fi
+
+# pocketsphinx is built against the sphinxbase in the prefix: a new sphinxbase
+# builds it again.
+done_stamp sphinxbase || rm -f "$stamps/pocketsphinx"
+if ! done_stamp sphinxbase; then
+    step "building sphinxbase"
+    dir=$(source_dir sphinxbase)
+    # Debian's patches (applied by apt-get source) touch configure.ac's m4 and a
+    # Makefile.am, so the tarball's automake 1.13 output is out of date: autoreconf,
+    # as Debian's build does. Only libsphinxbase (and its headers): no Python/SWIG,
+    # no libsphinxad (no audio backend: the host's PulseAudio/ALSA headers, which
+    # Debian's cross gcc sees in /usr/include, are ruled out; we read WAV and ALSA
+    # ourselves), no tools. Without a riscv64 LAPACK, matrix.c uses the bundled
+    # clapack_lite (only MLLR/LDA use it, not decoding).
+    (cd "$dir" && autoreconf -fi >"$work/sphinxbase.log" 2>&1 \
+        && ./configure "${configure_flags[@]}" --without-python \
+            ac_cv_header_pulse_pulseaudio_h=no ac_cv_header_alsa_asoundlib_h=no >>"$work/sphinxbase.log" 2>&1 \
+        && make -j"$jobs" -C include >>"$work/sphinxbase.log" 2>&1 \
+        && make -j"$jobs" -C src/libsphinxbase >>"$work/sphinxbase.log" 2>&1 \
+        && make -C include install >/dev/null && make -C src/libsphinxbase install >/dev/null \
+        && make install-pkgconfigDATA >/dev/null) \
+        || { echo "duo-build: building sphinxbase failed (see $work/sphinxbase.log)" >&2; exit 1; }
+    # As Debian's package does: the headers name sphinx_config.h by its folder
+    # (<sphinxbase/...>), so -I prefix/include alone finds them all; and no
+    # libsphinxad in sphinxbase.pc, there is none.
+    sed -i 's#sphinx_config\.h#sphinxbase/sphinx_config.h#' "$prefix"/include/sphinxbase/{ad,prim_type,sbthread}.h
+    sed -i 's/ -lsphinxad//' "$prefix/lib/pkgconfig/sphinxbase.pc"
+    rm -f "$prefix/lib/libsphinxbase.la"
+    if [ ! -f "$prefix/lib/libsphinxbase.a" ] || [ ! -f "$prefix/include/sphinxbase/sphinx_config.h" ]; then
+        echo "duo-build: sphinxbase did not install libsphinxbase.a and its headers into $prefix" >&2
+        exit 1
+    fi
+    mark sphinxbase
+fi
+
+if ! done_stamp pocketsphinx; then
+    step "building pocketsphinx"
+    dir=$(source_dir pocketsphinx)
+    # autoreconf for Debian's configure.ac patch (PKG_PROG_PKG_CONFIG: the prefix's
+    # sphinxbase.pc, found through PKG_CONFIG_LIBDIR). --with-sphinxbase=auto: that
+    # installed sphinxbase, not the source tree beside this one. Only the library
+    # and its headers (into include/pocketsphinx): no Python, no programs.
+    (cd "$dir" && autoreconf -fi >"$work/pocketsphinx.log" 2>&1 \
+        && ./configure "${configure_flags[@]}" --without-python --with-sphinxbase=auto >>"$work/pocketsphinx.log" 2>&1 \
+        && make -j"$jobs" -C src/libpocketsphinx >>"$work/pocketsphinx.log" 2>&1 \
+        && make -C include install >/dev/null && make -C src/libpocketsphinx install >/dev/null) \
+        || { echo "duo-build: building pocketsphinx failed (see $work/pocketsphinx.log)" >&2; exit 1; }
+    rm -f "$prefix/lib/libpocketsphinx.la"
+    # The en-us acoustic model, only what decoding reads: not the 26 MB language
+    # model nor the full dictionary (the project's own dictionary and grammar are in
+    # Config/listen). It must be Debian's pocketsphinx-en-us, byte for byte, the
+    # model the host decodes with.
+    model=$prefix/share/pocketsphinx/model/en-us/en-us
+    model_files=(feat.params mdef means noisedict sendump transition_matrices variances)
+    rm -rf "$model" && mkdir -p "$model"
+    for file in "${model_files[@]}"; do
+        cp "$dir/model/en-us/en-us/$file" "$model/"
+        if [ -f "/usr/share/pocketsphinx/model/en-us/en-us/$file" ] \
+           && ! cmp -s "$model/$file" "/usr/share/pocketsphinx/model/en-us/en-us/$file"; then
+            echo "duo-build: pocketsphinx's model/en-us/en-us/$file differs from pocketsphinx-en-us's" >&2
+            exit 1
+        fi
+    done
+    if [ ! -f "$prefix/lib/libpocketsphinx.a" ] || [ ! -f "$prefix/include/pocketsphinx/pocketsphinx.h" ]; then
+        echo "duo-build: pocketsphinx did not install libpocketsphinx.a and its headers into $prefix" >&2
+        exit 1
+    fi
+    mark pocketsphinx
+fi
 fi
 
 # --- 4. the XTheadVector assembler (DUO_VECTOR=xtheadvector or --assembler) ---------
@@ -227,7 +321,7 @@ swift_targets=(Support LlamaKernels LlamaCore StorySpeech StoryListening StorySe
 # The C wrappers of the libraries are targets too; their *_forwarders.c (which open
 # the shared libraries at run time on the host) are left out: the Duo links the
 # libraries statically.
-c_targets=(CPosix CRiscvKernels CLinkedLibraries CMicroHTTPD CJansson CEspeak CAlsa)
+c_targets=(CPosix CRiscvKernels CLinkedLibraries CMicroHTTPD CJansson CEspeak CAlsa CPocketSphinx)
 target_sources() { find "Sources/$1" -name "*.$2" ! -name "*_forwarders.c" | LC_ALL=C sort; }
 swift_sources=(); c_sources=()
 for target in "${swift_targets[@]}"; do mapfile -t -O "${#swift_sources[@]}" swift_sources < <(target_sources "$target" swift); done
@@ -259,7 +353,8 @@ else
                  -Xcc -isystem -Xcc "$swift_objects/include"
                  -wmo -parse-as-library -I "$swift_objects" -I Sources/CPosix/include -I Sources/CRiscvKernels/include
                  -I Sources/CEspeak/include -I Sources/CAlsa/include
-                 -I Sources/CMicroHTTPD/include -I Sources/CJansson/include -I Sources/CPocketSphinx/include)
+                 -I Sources/CMicroHTTPD/include -I Sources/CJansson/include -I Sources/CPocketSphinx/include
+                 -Xcc -isystem -Xcc "$prefix/include/pocketsphinx")
     # Each Swift target is one module, compiled whole. As in Package.swift, only the
     # kernels drop overflow checks (-Ounchecked).
     for target in "${swift_targets[@]}"; do
@@ -300,9 +395,10 @@ PY
     for source in "${c_sources[@]}"; do
         "$clang" --target=$host -march=rv64gc -mabi=lp64d -nostdinc -O2 -Wall -Wextra "${kernel_defines[@]}" \
             -isystem "$resource_dir/include" -isystem "$sysroot/include" -isystem "$prefix/include" \
-            -isystem "$swift_objects/include" \
+            -isystem "$prefix/include/pocketsphinx" -isystem "$swift_objects/include" \
             -I Sources/CPosix/include -I Sources/CRiscvKernels/include -I Sources/CLinkedLibraries/include \
             -I Sources/CMicroHTTPD/include -I Sources/CJansson/include -I Sources/CLazyLibrary/include \
+            -I Sources/CPocketSphinx/include \
             -c "$source" -o "$objects/c-$(basename "$source" .c).o"
     done
     # The vector kernels: one source, preprocessed by GCC's cpp and assembled by GNU
@@ -314,13 +410,16 @@ PY
             $host-gcc -E -P -x assembler-with-cpp "${kernel_defines[@]}" "$vector_source" -o "$objects/vector.s"
             "$xt_as" -march=rv64gc_xtheadvector -mabi=lp64d "$objects/vector.s" -o "$objects/vector.o" ;;
     esac
-    # One static executable: glibc, libm, pthreads, the four C libraries, the tables.
+    # One static executable: glibc, libm, pthreads, the six C libraries, the tables.
+    # pocketsphinx before sphinxbase, which it calls.
     $host-gcc -static -o "$binary.unstripped" "$swift_objects"/*.o "$objects"/*.o \
-        -L "$prefix/lib" -lmicrohttpd -ljansson -lespeak-ng -lasound -L "$swift_objects" -lunicode-tables \
-        -lm -lrt -lpthread
+        -L "$prefix/lib" -lmicrohttpd -ljansson -lespeak-ng -lasound -lpocketsphinx -lsphinxbase \
+        -L "$swift_objects" -lunicode-tables -lm -lrt -lpthread
     $host-strip -o "$binary" "$binary.unstripped"
     rm -rf "$work/espeak-ng-data" && cp -r "$prefix/share/espeak-ng-data" "$work/espeak-ng-data"
     rm -rf "$work/alsa" && cp -r "$prefix/share/alsa" "$work/alsa"
+    rm -rf "$work/pocketsphinx-model" && mkdir -p "$work/pocketsphinx-model"
+    cp -r "$prefix/share/pocketsphinx/model/en-us/en-us" "$work/pocketsphinx-model/en-us"
     echo "$inputs_hash" > "$stamps/$name.inputs"
 fi
-step "built $binary ($(du -k "$binary" | cut -f1) KiB) with espeak-ng-data ($(du -sk "$work/espeak-ng-data" | cut -f1) KiB) and alsa ($(du -sk "$work/alsa" | cut -f1) KiB) beside it"
+step "built $binary ($(du -k "$binary" | cut -f1) KiB) with espeak-ng-data ($(du -sk "$work/espeak-ng-data" | cut -f1) KiB), alsa ($(du -sk "$work/alsa" | cut -f1) KiB) and pocketsphinx-model ($(du -sk "$work/pocketsphinx-model" | cut -f1) KiB) beside it"
