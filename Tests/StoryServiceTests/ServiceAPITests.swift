@@ -351,7 +351,7 @@ final class ServiceAPITests: BundledServerTestCase {
             }
         }
         XCTAssertEqual(Set(documented.keys), ["/v1/generate", "/v1/completions", "/healthz", "/health", "/v1/model",
-                                              "/v1/models", "/metrics", "/v1/speak", "/api/generate", "/api/chat",
+                                              "/v1/models", "/metrics", "/v1/speak", "/v1/listen", "/api/generate", "/api/chat",
                                               "/api/tags", "/api/show", "/api/version"])
         for (path, methods) in documented {
             for (method, statuses) in methods {

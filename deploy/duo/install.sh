@@ -64,6 +64,8 @@ health_tries=${BABYLLAMA_HEALTH_TRIES:-30}
 binary=$build_dir/babyllama
 speech_data=$build_dir/espeak-ng-data
 alsa_config=$build_dir/alsa
+listen_config=$repo/Config/listen
+acoustic_model=$build_dir/pocketsphinx-model
 init_script=$repo/deploy/duo/S99zbabyllama
 config_template=$repo/Config/duo.json
 
@@ -90,7 +92,7 @@ tokenizer_name=$(basename "$tokenizer")
 for name in "$model_name" "$tokenizer_name"; do
     case "$name" in
         *[!A-Za-z0-9._-]*) die "file names on the board may hold only letters, digits and . _ -: rename '$name'" ;;
-        babyllama | babyllama.json | S99zbabyllama | espeak-ng-data | alsa) die "'$name' is a name the install uses; rename it" ;;
+        babyllama | babyllama.json | S99zbabyllama | espeak-ng-data | alsa | listen | pocketsphinx-model) die "'$name' is a name the install uses; rename it" ;;
     esac
 done
 [ "$model_name" != "$tokenizer_name" ] || die "the model and the tokenizer have the same file name ($model_name)"
@@ -101,6 +103,9 @@ if [ "$model_kib" -gt 40960 ]; then
 fi
 if [ ! -d "$speech_data" ]; then
     echo "install.sh: warning: $speech_data not found: the server will run without speech (requests for it get 501)" >&2
+fi
+if [ ! -f "$listen_config/story.gram" ] || [ ! -f "$acoustic_model/en-us/mdef" ]; then
+    echo "install.sh: warning: $listen_config or $acoustic_model is missing: the server will run without listening (requests for it get 501)" >&2
 fi
 if [ ! -d "$alsa_config" ]; then
     echo "install.sh: warning: $alsa_config not found: on a board without /usr/share/alsa nothing can be played (WAV answers still work)" >&2
@@ -135,6 +140,8 @@ trap 'rm -rf "$staging"' EXIT
 sed -e "s|\"checkpoint\": *\"[^\"]*\"|\"checkpoint\": \"$remote_dir/$model_name\"|" \
     -e "s|\"tokenizer\": *\"[^\"]*\"|\"tokenizer\": \"$remote_dir/$tokenizer_name\"|" \
     -e "s|\"data_path\": *\"[^\"]*\"|\"data_path\": \"$remote_dir/espeak-ng-data\"|" \
+    -e "s|\"config_dir\": *\"[^\"]*\"|\"config_dir\": \"$remote_dir/listen\"|" \
+    -e "s|\"acoustic_model\": *\"[^\"]*\"|\"acoustic_model\": \"$remote_dir/pocketsphinx-model/en-us\"|" \
     "$config_template" >"$staging/babyllama.json"
 grep -q "\"checkpoint\": \"$remote_dir/$model_name\"" "$staging/babyllama.json" ||
     die "could not set the model path in the configuration made from $config_template"
@@ -147,11 +154,16 @@ address=${host##*@}
 init=/etc/init.d/S99zbabyllama
 echo "== installing on $host: $model_name, $tokenizer_name into $remote_dir"
 # The running server is stopped first: its binary cannot be overwritten while it runs.
-run "${ssh_argv[@]}" "$host" "mkdir -p $remote_dir && if [ -x $init ]; then $init stop; fi && rm -rf $remote_dir/espeak-ng-data $remote_dir/alsa" ||
+run "${ssh_argv[@]}" "$host" "mkdir -p $remote_dir && if [ -x $init ]; then $init stop; fi && rm -rf $remote_dir/espeak-ng-data $remote_dir/alsa $remote_dir/listen $remote_dir/pocketsphinx-model" ||
     die "could not reach $host over ssh (is the Duo plugged in, and usb0 up? try: ssh $host)"
 sources=("$binary" "$staging/babyllama.json" "$init_script" "$model" "$tokenizer")
 [ -d "$speech_data" ] && sources+=("$speech_data")
 [ -d "$alsa_config" ] && sources+=("$alsa_config")
+# Listening: the grammar folder (as listen/) and pocketsphinx's acoustic model.
+if [ -f "$listen_config/story.gram" ] && [ -d "$acoustic_model" ]; then
+    cp -r "$listen_config" "$staging/listen"
+    sources+=("$staging/listen" "$acoustic_model")
+fi
 run "${scp_argv[@]}" -r "${sources[@]}" "$host:$remote_dir/" || die "copying to $host:$remote_dir failed"
 setup="chmod 755 $remote_dir/babyllama $remote_dir/S99zbabyllama"
 setup="$setup && chmod 644 $remote_dir/babyllama.json $remote_dir/$model_name $remote_dir/$tokenizer_name"
