@@ -25,7 +25,7 @@ struct ListenCommand: Command {
         try arguments.noPositionals()
         input = arguments.value("in")
         device = arguments.value("audio-device") ?? "default"
-        if input != nil && arguments.has("audio-device") { throw UsageError("--in and --audio-device exclude each other") }
+        if input != nil && arguments.value("audio-device") != nil { throw UsageError("--in and --audio-device exclude each other") }
         json = arguments.has("json")
         settings = try ListenOptions.settings(arguments)
     }

@@ -8,7 +8,8 @@ import XCTest
 /// load them, and a missing library must give a clear error, never a crash.
 final class LibraryLoadingTests: XCTestCase {
     /// The four libraries, by the names the forwarders open.
-    static let sonames = ["libespeak-ng.so.1", "libasound.so.2", "libmicrohttpd.so.12", "libjansson.so.4"]
+    static let sonames = ["libespeak-ng.so.1", "libasound.so.2", "libmicrohttpd.so.12", "libjansson.so.4",
+                          "libpocketsphinx.so.3", "libsphinxbase.so.3"]
 
     /// Runs `executable` (the built babyllama, or a patched copy) with `LD_DEBUG=files`:
     /// the dynamic loader then names every object it maps, on stderr. A run that hangs
@@ -98,6 +99,27 @@ final class LibraryLoadingTests: XCTestCase {
             XCTAssertTrue(line.hasSuffix(": libespeak-XX.so.1 not found: install espeak-ng"), line)
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: file.path))
+    }
+
+    func testListenLoadsPocketSphinxWhenItListens() throws {
+        let outcome = try run(nil, ["listen", "--in", "/nonexistent.wav"])
+        XCTAssertEqual(outcome.status, 1)
+        for soname in ["libpocketsphinx.so.3", "libsphinxbase.so.3"] {
+            let loaded = outcome.errorLines.filter { $0.contains("file=\(soname) ") }
+            XCTAssertTrue(loaded.contains { $0.contains("dynamically loaded") }, "\(soname) is opened with dlopen")
+        }
+        XCTAssertFalse(mappedLibraries(outcome).contains("libmicrohttpd.so.12"))
+    }
+
+    func testMissingPocketSphinxIsOneClearError() throws {
+        let babyllama = try executable(opening: "libpocketXXXinx.so.3", insteadOf: "libpocketsphinx.so.3")
+        for arguments in [["listen", "--in", "/tmp/never.wav"], ["run", "--listen", "--listen-in", "/tmp/never.wav"]] {
+            let outcome = try run(babyllama, arguments, loaderDebug: false)
+            XCTAssertTrue(outcome.exited, "\(arguments[0]) must not crash")
+            XCTAssertEqual(outcome.status, 1)
+            XCTAssertEqual(outcome.errorLines, ["babyllama: error: listening is not available: libpocketXXXinx.so.3 not found: "
+                                                + "install libpocketsphinx3"], "\(arguments)")
+        }
     }
 
     func testMissingALSAIsOneClearError() throws {
