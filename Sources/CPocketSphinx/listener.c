@@ -67,8 +67,10 @@ static void log_callback(void *user_data, err_lvl_t level, const char *format, .
         const char *rest = strstr(message, "\", line ");
         if (rest != NULL && (rest = strstr(rest, ": ")) != NULL) message = rest + 2;
     }
-    // "cmd_ln_parse_r failed" and the like follow the real reason: keep the first.
-    if (last_error[0] != '\0' && strstr(message, " failed") != NULL) return;
+    // "cmd_ln_parse_r failed", "Failed to parse JSGF grammar" and the like
+    // follow the real reason: keep that one.
+    if (last_error[0] != '\0' && (strstr(message, "failed") != NULL || strstr(message, "Failed") != NULL))
+        return;
     snprintf(last_error, sizeof(last_error), "%s", message);
     size_t length = strlen(last_error);
     while (length > 0 && isspace((unsigned char)last_error[length - 1])) last_error[--length] = '\0';
