@@ -1,6 +1,6 @@
 // The few pocketsphinx and sphinxbase declarations listener.c uses, copied from
 // pocketsphinx 0.8+5prealpha's <pocketsphinx.h> and sphinxbase's <cmd_ln.h>,
-// <err.h> and <logmath.h>. They are declared here rather than included because
+// and <err.h>. They are declared here rather than included because
 // the installed <pocketsphinx.h> includes its siblings without the
 // "pocketsphinx/" prefix (<pocketsphinx_export.h>, <cmdln_macro.h>), so it only
 // compiles with -I/usr/include/pocketsphinx, which a portable SwiftPM target
@@ -26,7 +26,6 @@
 // sphinxbase/prim_type.h
 typedef int int32;
 typedef short int16;
-typedef double float64;
 
 // sphinxbase/cmd_ln.h
 typedef struct arg_s arg_t;
@@ -45,27 +44,26 @@ typedef void (*err_cb_f)(void *user_data, err_lvl_t, const char *, ...);
 void err_set_callback(err_cb_f callback, void *user_data);
 void err_set_logfp(FILE *stream);
 
-// sphinxbase/logmath.h
-typedef struct logmath_s logmath_t;
-float64 logmath_exp(logmath_t *lmath, int logb_p);
-
 // pocketsphinx.h
 typedef struct ps_decoder_s ps_decoder_t;
 typedef struct ps_seg_s ps_seg_t;
 arg_t const *ps_args(void);
 ps_decoder_t *ps_init(cmd_ln_t *config);
 int ps_free(ps_decoder_t *ps);
-logmath_t *ps_get_logmath(ps_decoder_t *ps);
 int ps_start_utt(ps_decoder_t *ps);
 int ps_process_raw(ps_decoder_t *ps, int16 const *data, size_t n_samples, int no_search, int full_utt);
 int ps_end_utt(ps_decoder_t *ps);
 char const *ps_get_hyp(ps_decoder_t *ps, int32 *out_best_score);
-int32 ps_get_prob(ps_decoder_t *ps);
 ps_seg_t *ps_seg_iter(ps_decoder_t *ps);
 ps_seg_t *ps_seg_next(ps_seg_t *seg);
 char const *ps_seg_word(ps_seg_t *seg);
 void ps_seg_frames(ps_seg_t *seg, int *out_sf, int *out_ef);
 int32 ps_seg_prob(ps_seg_t *seg, int32 *out_ascr, int32 *out_lscr, int32 *out_lback);
 void ps_seg_free(ps_seg_t *seg);
+
+// pocketsphinx/ps_search.h
+int ps_set_search(ps_decoder_t *ps, const char *name);
+const char *ps_get_search(ps_decoder_t *ps);
+int ps_set_allphone_file(ps_decoder_t *ps, const char *name, const char *path);
 
 #endif

@@ -16,7 +16,6 @@
     X(ps_args) \
     X(ps_init) \
     X(ps_free) \
-    X(ps_get_logmath) \
     X(ps_start_utt) \
     X(ps_process_raw) \
     X(ps_end_utt) \
@@ -24,8 +23,12 @@
     X(ps_seg_iter) \
     X(ps_seg_next) \
     X(ps_seg_word) \
+    X(ps_seg_frames) \
     X(ps_seg_prob) \
-    X(ps_seg_free)
+    X(ps_seg_free) \
+    X(ps_get_search) \
+    X(ps_set_search) \
+    X(ps_set_allphone_file)
 
 LAZY_LIBRARY_LOADER(POCKETSPHINX_FUNCTIONS, "libpocketsphinx.so.3", "libpocketsphinx3")
 
@@ -49,10 +52,6 @@ LAZY_FORWARDER ps_decoder_t *ps_init(cmd_ln_t *config) {
 
 LAZY_FORWARDER int ps_free(ps_decoder_t *ps) {
     return ready() ? real.ps_free(ps) : 0;
-}
-
-LAZY_FORWARDER logmath_t *ps_get_logmath(ps_decoder_t *ps) {
-    return ready() ? real.ps_get_logmath(ps) : NULL;
 }
 
 LAZY_FORWARDER int ps_start_utt(ps_decoder_t *ps) {
@@ -84,10 +83,27 @@ LAZY_FORWARDER char const *ps_seg_word(ps_seg_t *seg) {
     return ready() ? real.ps_seg_word(seg) : NULL;
 }
 
+LAZY_FORWARDER void ps_seg_frames(ps_seg_t *seg, int *out_sf, int *out_ef) {
+    if (ready()) real.ps_seg_frames(seg, out_sf, out_ef);
+    else *out_sf = *out_ef = -1;
+}
+
 LAZY_FORWARDER int32 ps_seg_prob(ps_seg_t *seg, int32 *out_ascr, int32 *out_lscr, int32 *out_lback) {
     return ready() ? real.ps_seg_prob(seg, out_ascr, out_lscr, out_lback) : 0;
 }
 
 LAZY_FORWARDER void ps_seg_free(ps_seg_t *seg) {
     if (ready()) real.ps_seg_free(seg);
+}
+
+LAZY_FORWARDER const char *ps_get_search(ps_decoder_t *ps) {
+    return ready() ? real.ps_get_search(ps) : NULL;
+}
+
+LAZY_FORWARDER int ps_set_search(ps_decoder_t *ps, const char *name) {
+    return ready() ? real.ps_set_search(ps, name) : -1;
+}
+
+LAZY_FORWARDER int ps_set_allphone_file(ps_decoder_t *ps, const char *name, const char *path) {
+    return ready() ? real.ps_set_allphone_file(ps, name, path) : -1;
 }

@@ -12,8 +12,7 @@
     X(cmd_ln_parse_r) \
     X(cmd_ln_free_r) \
     X(err_set_callback) \
-    X(err_set_logfp) \
-    X(logmath_exp)
+    X(err_set_logfp)
 
 LAZY_LIBRARY_LOADER(SPHINXBASE_FUNCTIONS, "libsphinxbase.so.3", "libsphinxbase3")
 
@@ -37,8 +36,4 @@ LAZY_FORWARDER void err_set_callback(err_cb_f callback, void *user_data) {
 
 LAZY_FORWARDER void err_set_logfp(FILE *stream) {
     if (ready()) real.err_set_logfp(stream);
-}
-
-LAZY_FORWARDER float64 logmath_exp(logmath_t *lmath, int logb_p) {
-    return ready() ? real.logmath_exp(lmath, logb_p) : 0.0;
 }
