@@ -28,7 +28,11 @@ under qemu-riscv64 against the host build and run.c's golden output:
  (f) the C906 build (DUO_VECTOR=xtheadvector), which no QEMU here can run vectorized:
      on a CPU without vectors and on an RVV 1.0 one it warns in one line and tells
      run.c's story with the scalar kernels (so does the RVV build without vectors),
-     and `bench --json` reports the kernels that run ("riscv_kernels").
+     and `bench --json` reports the kernels that run ("riscv_kernels");
+ (g) listening: the static pocketsphinx hears espeak-ng requests (`listen --in`) with
+     exactly the host's words and understanding, with the acoustic model shipped in
+     .build-duo/pocketsphinx-model; `serve` on the 15M-shape Q8_0 model with listening
+     on answers /v1/listen and a "prompt_audio" story within the memory budget.
 The random models are written by scripts/make_model.py and checked by the sha256
 the Swift tests use (Tests/LlamaCoreTests/Support/TestModels.swift).
 
@@ -209,7 +213,9 @@ def request(port, path, body=None, timeout=600):
     with urllib.request.urlopen(req, timeout=timeout) as answer:
         return answer.status, answer.read()
 
-def start_server(model_path, tokenizer, speech, audio_device=None):
+duo_acoustic_model = ".build-duo/pocketsphinx-model/en-us"
+
+def start_server(model_path, tokenizer, speech, audio_device=None, listen=False):
     port = free_port()
     # One server at a time: each reads its config at start, so the file is reused.
     config = f"{models}/serve.json"
@@ -219,7 +225,9 @@ def start_server(model_path, tokenizer, speech, audio_device=None):
     with open(config, "w") as file:
         json.dump({"server": {"host": "127.0.0.1", "port": port},
                    "model": {"checkpoint": model_path, "tokenizer": tokenizer, "threads": 1},
-                   "speech": speech_config}, file)
+                   "speech": speech_config,
+                   "listen": {"enabled": listen, "config_dir": "Config/listen",
+                              "acoustic_model": duo_acoustic_model}}, file)
     log = open(f"{models}/serve.log", "ab")
     process = subprocess.Popen(qemu + [duo, "serve", "--config", config], stdout=log, stderr=log)
     deadline = time.time() + 300
@@ -426,6 +434,43 @@ beyond = (serve_peak - baseline - file_kib) / 1024
 check(status == 200 and code == 0 and beyond <= budget_mb,
       f"serve m15q (one 24-token story) under qemu-riscv64: VmHWM {serve_peak / 1024:.1f} MB -> "
       f"{beyond:.1f} MB beyond mapped weights (budget {budget_mb} MB)")
+
+# --- (g) listening -------------------------------------------------------------------------------
+requests = ["tell me a story about a dragon and a cat", "please tell me a story about lily who likes to dance",
+            "can you tell me a story about a red robot in the forest"]
+listen_wavs = []
+for index, text in enumerate(requests):
+    wav = os.path.abspath(f"{models}/request{index}.wav")
+    subprocess.run([host, "say", text, "--out", wav], check=True, stderr=subprocess.DEVNULL)
+    listen_wavs.append(wav)
+    heard_host = subprocess.run([host, "listen", "--in", wav, "--json"], capture_output=True)
+    heard_duo = subprocess.run(qemu + [duo, "listen", "--in", wav, "--json", "--acoustic-model", duo_acoustic_model,
+                                       "--listen-config", "Config/listen"], capture_output=True)
+    def words(result):
+        try:
+            answer = json.loads(result.stdout)
+            return answer["text"], answer["understood"], answer["request"]["prompt"]
+        except (ValueError, KeyError):
+            return None
+    check(words(heard_host) is not None and words(heard_duo) == words(heard_host),
+          f"listen --in under qemu-riscv64 hears what the host hears: \"{text}\"",
+          f"host {words(heard_host)}, duo {words(heard_duo)} {heard_duo.stderr.decode()[-200:]}")
+process, port = start_server(m15q, "models/tokenizer.bin", False, listen=True)
+listened = urllib.request.Request(f"http://127.0.0.1:{port}/v1/listen", data=open(listen_wavs[0], "rb").read(),
+                                  headers={"Content-Type": "audio/wav"})
+with urllib.request.urlopen(listened, timeout=600) as answer:
+    listen_status, heard = answer.status, json.loads(answer.read())
+import base64
+status, body = request(port, "/v1/generate", {"prompt_audio": base64.b64encode(open(listen_wavs[0], "rb").read()).decode(),
+                                              "max_tokens": 24, "seed": 1})
+story = json.loads(body)
+code, listen_peak = stop_server(process)
+beyond = (listen_peak - baseline - file_kib) / 1024
+check(listen_status == 200 and heard.get("text") == requests[0] and status == 200
+      and story.get("heard", {}).get("text") == requests[0] and code == 0 and beyond <= budget_mb,
+      f"serve m15q with listening under qemu-riscv64: /v1/listen and a prompt_audio story, VmHWM "
+      f"{listen_peak / 1024:.1f} MB -> {beyond:.1f} MB beyond mapped weights (budget {budget_mb} MB; "
+      f"without listening {(serve_peak - baseline - file_kib) / 1024:.1f} MB)")
 
 # --- poll, not epoll -----------------------------------------------------------------------------
 symbols = subprocess.run(["riscv64-linux-gnu-nm", ".build-duo/babyllama.unstripped"], capture_output=True,
