@@ -4,7 +4,8 @@ set -euo pipefail
 packages=(
     libmicrohttpd-dev libjansson-dev            # the HTTP service
     libespeak-ng-dev espeak-ng-data libasound2-dev   # speech
-    libpocketsphinx-dev pocketsphinx-en-us sox   # listening (pocketsphinx); sox mixes noise into the test set
+    libpocketsphinx-dev pocketsphinx-en-us   # listening (pocketsphinx)
+    espeak-ng sox                               # scripts/listen-testset.py speaks its requests (and resamples them)
     libc6-dev-riscv64-cross gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu qemu-user   # the Duo (riscv64) build
     dpkg-dev autoconf automake libtool make pkg-config   # scripts/build-duo.sh: apt-get source + cross-configure
     gcc                                         # scripts/build-duo.sh: builds binutils (the C906's assembler) for the host

@@ -5,6 +5,7 @@
 # vector code against its RVV 1.0 twin, word by word; the deployment scripts (init
 # script, install.sh, systemd units) against fakes; three replicas behind nginx
 # (deploy/nginx, scripts/check-nginx.py); then the Swift test suite (release build);
+# a part of the listening test set (scripts/listen-testset.py);
 # then every libFuzzer target (scripts/fuzz.sh) for FUZZ_SECONDS each (20 by
 # default: about 4 minutes with the build; 0 replays only the seeds).
 set -euo pipefail
@@ -16,4 +17,9 @@ python3 scripts/check-c906.py
 bash scripts/check-deploy.sh
 python3 scripts/check-nginx.py
 swift test -c release
+# Listening: a small part of the spoken-request test set (8 clean + 4 noisy espeak-ng
+# requests) through the release binary, against a floor on the clean part.
+python3 scripts/listen-testset.py --subset ci
+python3 scripts/listen-testset.py --score --subset ci --min-understood 75 \
+    --command '.build/release/babyllama listen --in {wav} --json'
 bash scripts/fuzz.sh

@@ -16,7 +16,7 @@ public struct ListenSettings: Equatable, Sendable {
 
     /// Debian's acoustic model.
     public static let systemAcousticModel = "/usr/share/pocketsphinx/model/en-us/en-us"
-    public static let defaultConfidenceThreshold = 0.2
+    public static let defaultConfidenceThreshold = 0.5
     public static let defaultMaximumSeconds = 20
     public static let secondsRange = 1...120
 
