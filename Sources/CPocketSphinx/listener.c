@@ -5,10 +5,15 @@
 // ones listed in pocketsphinx_forwarders.c and sphinxbase_forwarders.c.
 //
 // Logging: sphinxbase prints hundreds of INFO lines through one process-wide
-// callback. Ours drops everything below ERROR and keeps the last ERROR line of
-// the calling thread, which is the reason a call failed. (Both the callback and
-// the kept line are per process/thread, so listeners on different threads do
-// not mix their errors.)
+// callback (and dumps its configuration on the log file, which is closed
+// here). Ours drops everything below ERROR and keeps the calling thread's first
+// ERROR line that is not a "... failed" echo of an earlier one: the reason a
+// call failed. (The kept line is per thread, so listeners on different threads
+// do not mix their errors.)
+//
+// Each decode makes two passes over the samples: the grammar's search (the
+// words) and a loop of context-independent phones (the confidence, see
+// hypothesis_confidence).
 //
 // The argument file is read here, not with cmd_ln_parse_file_r: that one has no
 // comments and calls exit() on an unknown argument.
