@@ -202,6 +202,14 @@ static int parse_arguments(char *text, const char *path, char **argv, int *argc,
     return 0;
 }
 
+/// strdup, which strict C11 (-std=c11) does not declare.
+static char *copy_string(const char *string) {
+    size_t size = strlen(string) + 1;
+    char *copy = malloc(size);
+    if (copy != NULL) memcpy(copy, string, size);
+    return copy;
+}
+
 static void free_listener(babyllama_listener *listener) {
     if (listener == NULL) return;
     if (listener->decoder != NULL) ps_free(listener->decoder);
@@ -293,7 +301,7 @@ babyllama_listener *babyllama_listener_open(const char *acoustic_model, const ch
     // A second search over the same acoustic model: a free loop of phones (no
     // phone language model), the yardstick the grammar's words are measured by.
     const char *grammar_search = ps_get_search(listener->decoder);
-    if (grammar_search == NULL || (listener->grammar_search = strdup(grammar_search)) == NULL ||
+    if (grammar_search == NULL || (listener->grammar_search = copy_string(grammar_search)) == NULL ||
         ps_set_allphone_file(listener->decoder, phone_loop, NULL) < 0 ||
         ps_set_search(listener->decoder, listener->grammar_search) < 0) {
         set_error(error, error_size, "pocketsphinx: cannot add the phone loop: %s",
