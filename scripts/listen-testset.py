@@ -177,13 +177,14 @@ def sentences(cats, count, seed):
 
 
 def speak(text, voice, rate, pitch, folder):
-    """espeak-ng's samples for `text`, resampled to 16 kHz by sox, as float64."""
+    """espeak-ng's samples for `text`, resampled to 16 kHz by sox, as float64
+    (-D: sox's own dither is random, which would make every set different)."""
     import numpy as np
 
     raw = os.path.join(folder, "espeak.wav")
     resampled = os.path.join(folder, "16k.wav")
     subprocess.run(["espeak-ng", "-v", voice, "-s", str(rate), "-p", str(pitch), "-w", raw, text], check=True)
-    subprocess.run(["sox", raw, "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", resampled], check=True)
+    subprocess.run(["sox", "-D", raw, "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", resampled], check=True)
     with wave.open(resampled) as file:
         return np.frombuffer(file.readframes(file.getnframes()), dtype="<i2").astype(np.float64)
 
