@@ -177,13 +177,14 @@ def sentences(cats, count, seed):
 
 
 def speak(text, voice, rate, pitch, folder):
-    """espeak-ng's samples for `text`, resampled to 16 kHz by sox, as float64."""
+    """espeak-ng's samples for `text`, resampled to 16 kHz by sox, as float64
+    (-D: sox's own dither is random, which would make every set different)."""
     import numpy as np
 
     raw = os.path.join(folder, "espeak.wav")
     resampled = os.path.join(folder, "16k.wav")
     subprocess.run(["espeak-ng", "-v", voice, "-s", str(rate), "-p", str(pitch), "-w", raw, text], check=True)
-    subprocess.run(["sox", raw, "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", resampled], check=True)
+    subprocess.run(["sox", "-D", raw, "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", resampled], check=True)
     with wave.open(resampled) as file:
         return np.frombuffer(file.readframes(file.getnframes()), dtype="<i2").astype(np.float64)
 
@@ -339,28 +340,25 @@ def score(out, command, cats, entries, min_confidence, verbose):
     results = run(command, paths)
     groups = {}
     for entry, result in zip(entries, results):
-        group = groups.setdefault("clean" if entry["snr"] is None else "noisy",
-                                  {"count": 0, "right": 0, "asked": 0, "wrong": 0, "errors": 0, "words": 0})
+        names = ["clean"] if entry["snr"] is None else ["noisy", f"noisy {entry['snr']} dB"]
+        counts = [groups.setdefault(name, {"count": 0, "right": 0, "asked": 0, "wrong": 0, "errors": 0, "words": 0})
+                  for name in names]
         result = result or {}
         text = " ".join(str(result.get("text", "")).lower().split())
         reference = entry["text"].split()
-        group["count"] += 1
-        group["words"] += len(reference)
-        group["errors"] += edit_distance(reference, text.split())
+        errors = edit_distance(reference, text.split())
+        for group in counts:
+            group["count"] += 1
+            group["words"] += len(reference)
+            group["errors"] += errors
         confidence = result.get("confidence")
         asked = (not text or result.get("understood") is False
                  or (min_confidence is not None and confidence is not None and confidence < min_confidence))
         heard = parse_request(text, cats)
         right = heard["characters"] == sorted(entry["characters"]) and heard["place"] == entry["place"]
-        if asked:
-            group["asked"] += 1
-            verdict = "asked"
-        elif right:
-            group["right"] += 1
-            verdict = "right"
-        else:
-            group["wrong"] += 1
-            verdict = "WRONG"
+        verdict = "asked" if asked else "right" if right else "WRONG"
+        for group in counts:
+            group[{"asked": "asked", "right": "right", "WRONG": "wrong"}[verdict]] += 1
         if verbose and (verdict != "right" or verbose > 1):
             noise = f" {entry['noise']}{entry['snr']}" if entry["snr"] is not None else ""
             conf = f" {confidence:.3f}" if isinstance(confidence, (int, float)) else ""
@@ -371,12 +369,13 @@ def score(out, command, cats, entries, min_confidence, verbose):
 
 def report(groups):
     lines = []
-    for name in ("clean", "noisy"):
+    for name in ["clean", "noisy"] + sorted((name for name in groups if name.startswith("noisy ")), reverse=True,
+                                            key=lambda name: int(name.split()[1])):
         group = groups.get(name)
         if not group:
             continue
         count = group["count"]
-        lines.append(f"{name}: {count} requests: heard right {100 * group['right'] / count:.1f}%, "
+        lines.append(f"{'  ' if name.startswith('noisy ') else ''}{name}: {count} requests: heard right {100 * group['right'] / count:.1f}%, "
                      f"asked again {100 * group['asked'] / count:.1f}%, wrong {100 * group['wrong'] / count:.1f}%, "
                      f"WER {100 * group['errors'] / max(1, group['words']):.1f}%")
     return "\n".join(lines)
