@@ -219,13 +219,14 @@ board=$work/board
 fakes=$work/fakes
 build=$work/build
 mkdir -p "$board/etc/init.d" "$board/var/run" "$board/var/log" "$board/root" "$fakes" "$build/espeak-ng-data/voices" \
-    "$build/alsa/pcm"
+    "$build/alsa/pcm" "$build/pocketsphinx-model/en-us"
 make_fake_server "$build/babyllama"
 chmod 700 "$build/babyllama"                  # install.sh must set the modes itself
 echo phondata >"$build/espeak-ng-data/phondata"
 echo voice >"$build/espeak-ng-data/voices/en"
 echo 'pcm.null { type null }' >"$build/alsa/alsa.conf"
 echo 'pcm.dmix {}' >"$build/alsa/pcm/dmix.conf"
+echo mdef >"$build/pocketsphinx-model/en-us/mdef"
 head -c 1000 /dev/urandom >"$work/story_q80.bin"
 head -c 500 /dev/urandom >"$work/tokenizer.bin"
 chmod 600 "$work/story_q80.bin"
@@ -311,11 +312,16 @@ check_file "$dir/tokenizer.bin" 644 "$work/tokenizer.bin"
 check_file "$dir/espeak-ng-data/voices/en" 644 "$build/espeak-ng-data/voices/en"
 check_file "$dir/alsa/alsa.conf" 644 "$build/alsa/alsa.conf"
 check_file "$dir/alsa/pcm/dmix.conf" 644 "$build/alsa/pcm/dmix.conf"
+check_file "$dir/pocketsphinx-model/en-us/mdef" 644 "$build/pocketsphinx-model/en-us/mdef"
+check_file "$dir/listen/story.gram" 644 "$repo/Config/listen/story.gram"
+check_file "$dir/listen/decoder.args" 644 "$repo/Config/listen/decoder.args"
 check_file "$board/etc/init.d/S99zbabyllama" 755 "$init_script"
 [ ! -e "$dir/S99zbabyllama" ] || fail "install: the init script was left in $dir"
 if file_has "$dir/babyllama.json" '"checkpoint": "/root/babyllama/story_q80.bin"' &&
     file_has "$dir/babyllama.json" '"tokenizer": "/root/babyllama/tokenizer.bin"' &&
     file_has "$dir/babyllama.json" '"data_path": "/root/babyllama/espeak-ng-data"' &&
+    file_has "$dir/babyllama.json" '"config_dir": "/root/babyllama/listen"' &&
+    file_has "$dir/babyllama.json" '"acoustic_model": "/root/babyllama/pocketsphinx-model/en-us"' &&
     file_has "$dir/babyllama.json" '"host": "192.168.42.1"'; then
     pass "configuration names the board's files"
 else
