@@ -436,6 +436,14 @@ check(status == 200 and code == 0 and beyond <= budget_mb,
       f"{beyond:.1f} MB beyond mapped weights (budget {budget_mb} MB)")
 
 # --- (g) listening -------------------------------------------------------------------------------
+def words(result):
+    """What `listen --json` heard and understood (not its timing), or None."""
+    try:
+        answer = json.loads(result.stdout)
+        return answer["text"], answer["understood"], answer["request"]["prompt"]
+    except (ValueError, KeyError):
+        return None
+
 requests = ["tell me a story about a dragon and a cat", "please tell me a story about lily who likes to dance",
             "can you tell me a story about a red robot in the forest"]
 listen_wavs = []
@@ -446,15 +454,25 @@ for index, text in enumerate(requests):
     heard_host = subprocess.run([host, "listen", "--in", wav, "--json"], capture_output=True)
     heard_duo = subprocess.run(qemu + [duo, "listen", "--in", wav, "--json", "--acoustic-model", duo_acoustic_model,
                                        "--listen-config", "Config/listen"], capture_output=True)
-    def words(result):
-        try:
-            answer = json.loads(result.stdout)
-            return answer["text"], answer["understood"], answer["request"]["prompt"]
-        except (ValueError, KeyError):
-            return None
     check(words(heard_host) is not None and words(heard_duo) == words(heard_host),
           f"listen --in under qemu-riscv64 hears what the host hears: \"{text}\"",
           f"host {words(heard_host)}, duo {words(heard_duo)} {heard_duo.stderr.decode()[-200:]}")
+# The CI part of the spoken-request test set (espeak-ng voices at 16 kHz, clean and noisy):
+# the same words on both.
+testset = f"{models}/listen-testset"
+subprocess.run(["python3", "scripts/listen-testset.py", "--out", testset], check=True, stdout=subprocess.DEVNULL)
+manifest = json.load(open(f"{testset}/manifest.json"))["files"]
+chosen = [entry for entry in manifest if entry["snr"] is None][:8] + [entry for entry in manifest if entry["snr"] is not None][:4]
+differ = []
+for entry in chosen:
+    wav = f"{testset}/{entry['file']}"
+    host_words = words(subprocess.run([host, "listen", "--in", wav, "--json"], capture_output=True))
+    duo_words = words(subprocess.run(qemu + [duo, "listen", "--in", wav, "--json", "--acoustic-model", duo_acoustic_model,
+                                             "--listen-config", "Config/listen"], capture_output=True))
+    if host_words is None or duo_words != host_words:
+        differ.append(f"{entry['file']}: host {host_words}, duo {duo_words}")
+check(not differ, f"listen --in under qemu-riscv64 on {len(chosen)} test-set requests: the host's words, each",
+      "; ".join(differ))
 process, port = start_server(m15q, "models/tokenizer.bin", False, listen=True)
 listened = urllib.request.Request(f"http://127.0.0.1:{port}/v1/listen", data=open(listen_wavs[0], "rb").read(),
                                   headers={"Content-Type": "audio/wav"})
