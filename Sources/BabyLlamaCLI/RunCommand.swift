@@ -77,9 +77,11 @@ struct RunCommand: Command {
     func run() -> Int32 {
         // Start speech first: a bad voice fails before the model is loaded.
         var speaker: AlsaStorySpeaker? = nil
+        var voice: SpeechEngine? = nil
         if let speech {
             do {
                 let engine = try SpeechEngine(settings: speech)
+                voice = engine
                 speaker = StorySpeaker(engine: engine, output: AlsaAudioOutput(device: speech.audioDevice))
             } catch {
                 return failure(error.message)
@@ -89,7 +91,7 @@ struct RunCommand: Command {
         var heard: Recognition? = nil
         if let listener {
             do {
-                heard = try hear(listener, speaker: speaker)
+                heard = try hear(listener, voice: voice)
             } catch {
                 return failure(error.message)
             }
@@ -106,7 +108,7 @@ struct RunCommand: Command {
     /// The request, heard: from the microphone the robot asks again (aloud with
     /// `--speak`) up to `listenAttempts` times; a file is heard once, and a request not
     /// understood starts the story with the generic opening.
-    private func hear(_ listener: RequestListener, speaker: AlsaStorySpeaker?) throws(ListenError) -> Recognition {
+    private func hear(_ listener: RequestListener, voice: SpeechEngine?) throws(ListenError) -> Recognition {
         let recognizer = try SpeechRecognizer(settings: listener.settings)
         var attempt = 1
         while true {
@@ -122,9 +124,9 @@ struct RunCommand: Command {
                 return recognition
             }
             StandardError.writeLine(RequestListener.askAgain(recognition))
-            if let speaker {
-                speaker.append(Array("I did not catch that. Please ask me again.".utf8))
-                _ = speaker.finish()
+            // Said whole, before the next recording (the story's speaker is not started yet).
+            if let voice, let speech, let question = try? voice.synthesize("I did not catch that. Please ask me again.") {
+                try? AlsaAudioOutput(device: speech.audioDevice).play(question)
             }
             attempt += 1
         }

@@ -21,9 +21,13 @@ public struct AlsaRecorder: Sendable {
         }
         calsa_silence_library_errors()
         var handle: OpaquePointer? = nil
-        var status = snd_pcm_open(&handle, device, SND_PCM_STREAM_CAPTURE, 0)
+        // Non-blocking open: a microphone another program holds fails at once instead of
+        // waiting for it; reads are switched back to blocking.
+        var status = snd_pcm_open(&handle, device, SND_PCM_STREAM_CAPTURE, SND_PCM_NONBLOCK)
         guard status >= 0, let pcm = handle else { throw .captureFailed(device: device, reason: describe(status)) }
         defer { snd_pcm_close(pcm) }
+        status = snd_pcm_nonblock(pcm, 0)
+        if status < 0 { throw .captureFailed(device: device, reason: describe(status)) }
         status = snd_pcm_set_params(pcm, SND_PCM_FORMAT_S16_LE, SND_PCM_ACCESS_RW_INTERLEAVED, 1,
                                     UInt32(RecordedAudio.sampleRate), 1, 100_000)
         if status < 0 { throw .captureFailed(device: device, reason: describe(status)) }

@@ -91,6 +91,60 @@ final class ListenCommandTests: XCTestCase {
         XCTAssertTrue(story.standardError.contains("telling a story anyway"), story.standardError)
     }
 
+    /// The microphone path: ALSA's `file` PCM plays a 16 kHz recording of a request
+    /// (a second of silence, the request, three of silence) into the capture stream, and
+    /// recording stops when the speaker does, long before the file ends.
+    func testRecordingStopsWhenTheSpeakerDoes() throws {
+        let wav = try spoken(Self.request, name: "mic.wav")
+        let raw = temporaryFile("mic.raw")
+        let sox = try BabyLlamaBinary.run([wav, "-r", "16000", "-c", "1", "-b", "16", "-t", "raw", raw.path],
+                                          executable: "/usr/bin/sox")
+        XCTAssertEqual(sox.status, 0, sox.standardError)
+        let silence = Data(count: 32_000)
+        try (silence + (try Data(contentsOf: raw)) + silence + silence + silence).write(to: raw)
+        let asoundrc = temporaryFile("asoundrc")
+        try """
+            pcm.request {
+                type file
+                slave.pcm "null"
+                file "/dev/null"
+                infile "\(raw.path)"
+                format "raw"
+            }
+            """.write(to: asoundrc, atomically: true, encoding: .utf8)
+        let outcome = try BabyLlamaBinary.run(["listen", "--audio-device", "request", "--json"],
+                                              environment: ["ALSA_CONFIG_PATH": "/usr/share/alsa/alsa.conf:" + asoundrc.path])
+        XCTAssertEqual(outcome.status, 0, outcome.standardError)
+        let answer = try json(outcome)
+        XCTAssertEqual(answer["text"] as? String, Self.request)
+        // The pre-roll, the speech and the 0.8 s of quiet that end it (espeak-ng's own
+        // silence at either end of its WAV is quiet too); not the 3 s after it.
+        let spokenMilliseconds = Double(try Data(contentsOf: raw).count - 4 * 32_000) / 32
+        let recorded = answer["audio_ms"] as? Double ?? 0
+        XCTAssertLessThanOrEqual(recorded, 300 + spokenMilliseconds + 800 + 40, "the recording went on past the quiet")
+        XCTAssertGreaterThan(recorded, spokenMilliseconds - 1_000 + 1_100, "the recording missed speech")
+
+        // What is no request, from the microphone: the robot asks again (aloud, on the null
+        // device), three times in all, then tells a story from the generic opening.
+        let weather = try spoken("the weather is cold and wet today", name: "weather-mic.wav")
+        let sox2 = try BabyLlamaBinary.run([weather, "-r", "16000", "-c", "1", "-b", "16", "-t", "raw", raw.path],
+                                           executable: "/usr/bin/sox")
+        XCTAssertEqual(sox2.status, 0, sox2.standardError)
+        try (silence + (try Data(contentsOf: raw)) + silence + silence).write(to: raw)
+        let asked = try BabyLlamaBinary.run(["run", "--listen", "--capture-device", "request", "-t", "0", "-n", "20", "--json",
+                                             "--speak", "--audio-device", "null"],
+                                            environment: ["ALSA_CONFIG_PATH": "/usr/share/alsa/alsa.conf:" + asoundrc.path])
+        XCTAssertEqual(asked.status, 0, asked.standardError)
+        XCTAssertEqual(asked.errorLines.filter { $0.hasSuffix("please ask again") }.count, 2, asked.standardError)
+        XCTAssertEqual(asked.errorLines.filter { $0.hasPrefix("listening...") }.count, 3, asked.standardError)
+        XCTAssertEqual(try json(asked)["prompt"] as? String, "Once upon a time,")
+
+        // Silence alone (ALSA's null device): nobody spoke, one line.
+        let quiet = try babyllama(["listen", "--audio-device", "null", "--max-seconds", "1"])
+        XCTAssertEqual(quiet.status, 1)
+        XCTAssertEqual(quiet.errorLines, ["babyllama: error: cannot record from audio device 'null': nobody spoke within 1 s"])
+    }
+
     func testBadInputIsOneClearError() throws {
         let text = temporaryFile("text.wav")
         try Data("not audio at all".utf8).write(to: text)
