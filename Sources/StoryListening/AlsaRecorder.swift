@@ -1,9 +1,12 @@
 import CAlsa
 import CPosix
 
-/// Records one spoken request from an ALSA capture device (16 kHz mono 16-bit; `plug`
-/// devices and `default` convert from whatever the microphone gives) until the
-/// speaker stops (`EndOfSpeechDetector`) or `maximumSeconds` pass.
+/// Records one spoken request from an ALSA capture device (mono 16-bit) until the
+/// speaker stops (`EndOfSpeechDetector`) or `maximumSeconds` pass, and hands it over at
+/// 16 kHz. The device is asked for 16 kHz without ALSA's own rate conversion first, then
+/// for the rates microphones have; a recording at another rate is resampled here with the
+/// windowed-sinc filter: ALSA's default (linear) converter costs the recognizer words
+/// (a request heard right at 16 kHz came back as another through a 22050 Hz `plug`).
 public struct AlsaRecorder: Sendable {
     public let device: String
     public let maximumSeconds: Int
@@ -28,13 +31,27 @@ public struct AlsaRecorder: Sendable {
         defer { snd_pcm_close(pcm) }
         status = snd_pcm_nonblock(pcm, 0)
         if status < 0 { throw .captureFailed(device: device, reason: describe(status)) }
-        status = snd_pcm_set_params(pcm, SND_PCM_FORMAT_S16_LE, SND_PCM_ACCESS_RW_INTERLEAVED, 1,
-                                    UInt32(RecordedAudio.sampleRate), 1, 100_000)
-        if status < 0 { throw .captureFailed(device: device, reason: describe(status)) }
-        var detector = EndOfSpeechDetector()
-        var chunk = [Int16](repeating: 0, count: RecordedAudio.sampleRate / 20)   // 50 ms
+        var rate = 0
+        for candidate in AlsaRecorder.rates {
+            // soft_resample 0: the device's own rate or nothing, no conversion by alsa-lib.
+            status = snd_pcm_set_params(pcm, SND_PCM_FORMAT_S16_LE, SND_PCM_ACCESS_RW_INTERLEAVED, 1,
+                                        UInt32(candidate), 0, 100_000)
+            if status >= 0 {
+                rate = candidate
+                break
+            }
+        }
+        if rate == 0 {
+            // Last, whatever alsa-lib can convert to 16 kHz.
+            status = snd_pcm_set_params(pcm, SND_PCM_FORMAT_S16_LE, SND_PCM_ACCESS_RW_INTERLEAVED, 1,
+                                        UInt32(RecordedAudio.sampleRate), 1, 100_000)
+            if status < 0 { throw .captureFailed(device: device, reason: describe(status)) }
+            rate = RecordedAudio.sampleRate
+        }
+        var detector = EndOfSpeechDetector(sampleRate: rate)
+        var chunk = [Int16](repeating: 0, count: rate / 20)   // 50 ms
         var recorded = 0
-        let limit = maximumSeconds * RecordedAudio.sampleRate
+        let limit = maximumSeconds * rate
         while recorded < limit {
             let frames = chunk.withUnsafeMutableBufferPointer { buffer in
                 snd_pcm_readi(pcm, buffer.baseAddress, snd_pcm_uframes_t(buffer.count))
@@ -53,8 +70,11 @@ public struct AlsaRecorder: Sendable {
         if detector.state == .waiting {
             throw .captureFailed(device: device, reason: "nobody spoke within \(maximumSeconds) s")
         }
-        return RecordedAudio(samples: detector.speech)
+        return RecordedAudio(samples: Resampler.resample(detector.speech, from: rate, to: RecordedAudio.sampleRate))
     }
+
+    /// The recognizer's rate, then the rates microphones and codecs run at.
+    static let rates = [RecordedAudio.sampleRate, 48_000, 44_100, 32_000, 22_050, 8_000]
 
     private func describe(_ status: Int32) -> String {
         guard let text = snd_strerror(status) else { return "error \(status)" }

@@ -1,10 +1,10 @@
-/// Finds where a spoken request starts and ends in a stream of 16 kHz samples, by
+/// Finds where a spoken request starts and ends in a stream of samples, by
 /// energy: the first quarter second sets the room's noise floor; speech starts when
 /// the energy stays well above it for 60 ms and ends after `silenceToEnd` of quiet.
 /// What comes back keeps a little audio before the start, as the recognizer wants.
 public struct EndOfSpeechDetector: Sendable {
     /// 20 ms analysis frames.
-    static let frameSamples = RecordedAudio.sampleRate / 50
+    let frameSamples: Int
     static let calibrationFrames = 12      // 240 ms
     static let startFrames = 3             // 60 ms above the threshold
     static let prerollFrames = 15          // 300 ms kept before the start
@@ -34,9 +34,11 @@ public struct EndOfSpeechDetector: Sendable {
     private var quietRun = 0
     private var preroll: [Int16] = []
 
-    /// `silenceToEnd`: seconds of quiet that end a request (0.8 by default).
-    public init(silenceToEnd: Double = 0.8) {
+    /// `silenceToEnd`: seconds of quiet that end a request (0.8 by default), in a stream of
+    /// `sampleRate` samples a second.
+    public init(silenceToEnd: Double = 0.8, sampleRate: Int = RecordedAudio.sampleRate) {
         silenceFrames = max(1, Int(silenceToEnd * 50))
+        frameSamples = max(1, sampleRate / 50)
     }
 
     /// Feeds samples; returns the state after them.
@@ -44,7 +46,7 @@ public struct EndOfSpeechDetector: Sendable {
     public mutating func feed(_ samples: UnsafeBufferPointer<Int16>) -> State {
         for sample in samples where state != .finished {
             pending.append(sample)
-            if pending.count == EndOfSpeechDetector.frameSamples {
+            if pending.count == frameSamples {
                 frame(pending)
                 pending.removeAll(keepingCapacity: true)
             }
@@ -84,7 +86,7 @@ public struct EndOfSpeechDetector: Sendable {
 
     private mutating func keepPreroll(_ frame: [Int16]) {
         preroll.append(contentsOf: frame)
-        let limit = EndOfSpeechDetector.prerollFrames * EndOfSpeechDetector.frameSamples
+        let limit = EndOfSpeechDetector.prerollFrames * frameSamples
         if preroll.count > limit { preroll.removeFirst(preroll.count - limit) }
     }
 }

@@ -124,6 +124,31 @@ final class ListenCommandTests: XCTestCase {
         XCTAssertLessThanOrEqual(recorded, 300 + spokenMilliseconds + 800 + 40, "the recording went on past the quiet")
         XCTAssertGreaterThan(recorded, spokenMilliseconds - 1_000 + 1_100, "the recording missed speech")
 
+        // A microphone that runs at 22050 Hz only (a `plug` whose slave has that rate): it is
+        // recorded at its own rate and resampled by babyllama, not by alsa-lib's linear
+        // converter (through which this request was heard as "... about a dog").
+        let native = temporaryFile("mic22050.raw")
+        let samples = try WAVFile(try Data(contentsOf: URL(fileURLWithPath: wav))).samples
+        try (Data(count: 44_100) + Data(WAVBuilder.bytes(samples)) + Data(count: 3 * 44_100)).write(to: native)
+        let asoundrc22050 = temporaryFile("asoundrc22050")
+        try """
+            pcm.request22050 {
+                type plug
+                slave { pcm "requestfile"; rate 22050; channels 1; format S16_LE }
+            }
+            pcm.requestfile {
+                type file
+                slave.pcm "null"
+                file "/dev/null"
+                infile "\(native.path)"
+                format "raw"
+            }
+            """.write(to: asoundrc22050, atomically: true, encoding: .utf8)
+        let resampled = try BabyLlamaBinary.run(["listen", "--audio-device", "request22050", "--json"],
+                                                environment: ["ALSA_CONFIG_PATH": "/usr/share/alsa/alsa.conf:" + asoundrc22050.path])
+        XCTAssertEqual(resampled.status, 0, resampled.standardError)
+        XCTAssertEqual(try json(resampled)["text"] as? String, Self.request)
+
         // What is no request, from the microphone: the robot asks again (aloud, on the null
         // device), three times in all, then tells a story from the generic opening.
         let weather = try spoken("the weather is cold and wet today", name: "weather-mic.wav")
