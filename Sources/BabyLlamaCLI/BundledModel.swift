@@ -9,16 +9,6 @@ enum BundledModel {
     /// `.build/<triple>/release`). `models/stories260K.bin` when none does, so the
     /// error names the usual place.
     static func path() -> String {
-        let here = "models/" + fileName
-        var candidates = [here]
-        if let directory = ExecutableDirectory.path() {
-            candidates.append(directory + "/" + fileName)
-            var folder = directory
-            for _ in 0...3 {
-                candidates.append(folder + "/models/" + fileName)
-                folder = directoryName(folder)
-            }
-        }
-        return candidates.first(where: fileExists) ?? here
+        ExecutableDirectory.shipped(checkoutPath: "models/" + fileName, besideName: fileName, exists: fileExists)
     }
 }

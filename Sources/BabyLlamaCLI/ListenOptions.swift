@@ -32,17 +32,7 @@ struct ListenOptions {
     /// `.build/<triple>/release`); `Config/listen` when none has a grammar, so the
     /// error names the usual place.
     static func configDirectory() -> String {
-        let here = "Config/listen"
-        var candidates = [here]
-        if let directory = ExecutableDirectory.path() {
-            candidates.append(directory + "/listen")
-            var folder = directory
-            for _ in 0...3 {
-                candidates.append(folder + "/Config/listen")
-                folder = directoryName(folder)
-            }
-        }
-        return candidates.first { fileExists($0 + "/story.gram") } ?? here
+        ExecutableDirectory.shipped(checkoutPath: "Config/listen", besideName: "listen") { fileExists($0 + "/story.gram") }
     }
 
     /// `pocketsphinx-model/en-us` beside the executable (the Duo's install) when it is
