@@ -91,74 +91,83 @@ final class ListenCommandTests: XCTestCase {
         XCTAssertTrue(story.standardError.contains("telling a story anyway"), story.standardError)
     }
 
+    /// `wav` as raw 16 kHz mono 16-bit samples (sox: the resampling is not what is tested).
+    func raw16k(_ wav: String) throws -> Data {
+        let raw = temporaryFile("sox-\(UUID().uuidString).raw")
+        let sox = try BabyLlamaBinary.run([wav, "-r", "16000", "-c", "1", "-b", "16", "-t", "raw", raw.path],
+                                          executable: "/usr/bin/sox")
+        XCTAssertEqual(sox.status, 0, sox.standardError)
+        return try Data(contentsOf: raw)
+    }
+
+    /// The environment of a run whose ALSA capture device `request` plays `samples` (raw
+    /// mono 16-bit) through ALSA's `file` PCM; with `rate`, behind a `plug` whose slave
+    /// has only that rate, as a microphone that runs at it.
+    func microphone(playing samples: Data, rate: Int? = nil) throws -> [String: String] {
+        let raw = temporaryFile("mic-\(UUID().uuidString).raw")
+        try samples.write(to: raw)
+        let file = """
+            type file
+                slave.pcm "null"
+                file "/dev/null"
+                infile "\(raw.path)"
+                format "raw"
+            """
+        let configuration = rate.map { rate in
+            """
+            pcm.request {
+                type plug
+                slave { pcm "requestfile"; rate \(rate); channels 1; format S16_LE }
+            }
+            pcm.requestfile {
+                \(file)
+            }
+            """
+        } ?? """
+            pcm.request {
+                \(file)
+            }
+            """
+        let asoundrc = temporaryFile("asoundrc-\(UUID().uuidString)")
+        try configuration.write(to: asoundrc, atomically: true, encoding: .utf8)
+        return ["ALSA_CONFIG_PATH": "/usr/share/alsa/alsa.conf:" + asoundrc.path]
+    }
+
     /// The microphone path: ALSA's `file` PCM plays a 16 kHz recording of a request
     /// (a second of silence, the request, three of silence) into the capture stream, and
     /// recording stops when the speaker does, long before the file ends.
     func testRecordingStopsWhenTheSpeakerDoes() throws {
         let wav = try spoken(Self.request, name: "mic.wav")
-        let raw = temporaryFile("mic.raw")
-        let sox = try BabyLlamaBinary.run([wav, "-r", "16000", "-c", "1", "-b", "16", "-t", "raw", raw.path],
-                                          executable: "/usr/bin/sox")
-        XCTAssertEqual(sox.status, 0, sox.standardError)
-        let silence = Data(count: 32_000)
-        try (silence + (try Data(contentsOf: raw)) + silence + silence + silence).write(to: raw)
-        let asoundrc = temporaryFile("asoundrc")
-        try """
-            pcm.request {
-                type file
-                slave.pcm "null"
-                file "/dev/null"
-                infile "\(raw.path)"
-                format "raw"
-            }
-            """.write(to: asoundrc, atomically: true, encoding: .utf8)
+        let speech = try raw16k(wav)
+        let second = Data(count: 32_000)
         let outcome = try BabyLlamaBinary.run(["listen", "--audio-device", "request", "--json"],
-                                              environment: ["ALSA_CONFIG_PATH": "/usr/share/alsa/alsa.conf:" + asoundrc.path])
+                                              environment: try microphone(playing: second + speech + second + second + second))
         XCTAssertEqual(outcome.status, 0, outcome.standardError)
         let answer = try json(outcome)
         XCTAssertEqual(answer["text"] as? String, Self.request)
         // The pre-roll, the speech and the 0.8 s of quiet that end it (espeak-ng's own
         // silence at either end of its WAV is quiet too); not the 3 s after it.
-        let spokenMilliseconds = Double(try Data(contentsOf: raw).count - 4 * 32_000) / 32
+        let spokenMilliseconds = Double(speech.count) / 32
         let recorded = answer["audio_ms"] as? Double ?? 0
         XCTAssertLessThanOrEqual(recorded, 300 + spokenMilliseconds + 800 + 40, "the recording went on past the quiet")
         XCTAssertGreaterThan(recorded, spokenMilliseconds - 1_000 + 1_100, "the recording missed speech")
 
-        // A microphone that runs at 22050 Hz only (a `plug` whose slave has that rate): it is
-        // recorded at its own rate and resampled by babyllama, not by alsa-lib's linear
-        // converter (through which this request was heard as "... about a dog").
-        let native = temporaryFile("mic22050.raw")
+        // A microphone that runs at 22050 Hz only: it is recorded at its own rate and
+        // resampled by babyllama, not by alsa-lib's linear converter (through which this
+        // request was heard as "... about a dog").
         let samples = try WAVFile(try Data(contentsOf: URL(fileURLWithPath: wav))).samples
-        try (Data(count: 44_100) + Data(WAVBuilder.bytes(samples)) + Data(count: 3 * 44_100)).write(to: native)
-        let asoundrc22050 = temporaryFile("asoundrc22050")
-        try """
-            pcm.request22050 {
-                type plug
-                slave { pcm "requestfile"; rate 22050; channels 1; format S16_LE }
-            }
-            pcm.requestfile {
-                type file
-                slave.pcm "null"
-                file "/dev/null"
-                infile "\(native.path)"
-                format "raw"
-            }
-            """.write(to: asoundrc22050, atomically: true, encoding: .utf8)
-        let resampled = try BabyLlamaBinary.run(["listen", "--audio-device", "request22050", "--json"],
-                                                environment: ["ALSA_CONFIG_PATH": "/usr/share/alsa/alsa.conf:" + asoundrc22050.path])
+        let native = Data(count: 44_100) + Data(WAVBuilder.bytes(samples)) + Data(count: 3 * 44_100)
+        let resampled = try BabyLlamaBinary.run(["listen", "--audio-device", "request", "--json"],
+                                                environment: try microphone(playing: native, rate: 22_050))
         XCTAssertEqual(resampled.status, 0, resampled.standardError)
         XCTAssertEqual(try json(resampled)["text"] as? String, Self.request)
 
         // What is no request, from the microphone: the robot asks again (aloud, on the null
         // device), three times in all, then tells a story from the generic opening.
-        let weather = try spoken("the weather is cold and wet today", name: "weather-mic.wav")
-        let sox2 = try BabyLlamaBinary.run([weather, "-r", "16000", "-c", "1", "-b", "16", "-t", "raw", raw.path],
-                                           executable: "/usr/bin/sox")
-        XCTAssertEqual(sox2.status, 0, sox2.standardError)
-        try (silence + (try Data(contentsOf: raw)) + silence + silence).write(to: raw)
+        let weather = try raw16k(try spoken("the weather is cold and wet today", name: "weather-mic.wav"))
         let asked = try BabyLlamaBinary.run(["run", "--listen", "--capture-device", "request", "-t", "0", "-n", "20", "--json",
                                              "--speak", "--audio-device", "null"],
-                                            environment: ["ALSA_CONFIG_PATH": "/usr/share/alsa/alsa.conf:" + asoundrc.path])
+                                            environment: try microphone(playing: second + weather + second + second))
         XCTAssertEqual(asked.status, 0, asked.standardError)
         XCTAssertEqual(asked.errorLines.filter { $0.hasSuffix("please ask again") }.count, 2, asked.standardError)
         XCTAssertEqual(asked.errorLines.filter { $0.hasPrefix("listening...") }.count, 3, asked.standardError)
