@@ -22,7 +22,10 @@ public struct RecordedAudio: Equatable, Sendable {
         let format = try WAVFormat.parse(bytes)
         let frameBytes = format.channels * 2
         let frames = format.dataCount / frameBytes
-        if frames == 0 { throw .emptyAudio }
+        // A few frames at a higher rate can be less than one sample at 16 kHz: as empty.
+        if frames == 0 || Resampler.outputCount(frames, from: format.sampleRate, to: sampleRate) == 0 {
+            throw .emptyAudio
+        }
         let seconds = Double(frames) / Double(format.sampleRate)
         if seconds > Double(maximumSeconds) { throw .audioTooLong(seconds: seconds, limit: maximumSeconds) }
         var mono = [Int16](repeating: 0, count: frames)

@@ -10,9 +10,14 @@ enum Resampler {
     /// no sin/cos per tap, which the Duo's FPU would feel).
     static let tableResolution = 256
 
+    /// How many samples `count` samples at `sourceRate` make at `targetRate` (rounded down).
+    static func outputCount(_ count: Int, from sourceRate: Int, to targetRate: Int) -> Int {
+        Int((Int64(count) * Int64(targetRate)) / Int64(sourceRate))
+    }
+
     static func resample(_ input: [Int16], from sourceRate: Int, to targetRate: Int) -> [Int16] {
         if sourceRate == targetRate || input.isEmpty { return input }
-        let outputCount = Int((Int64(input.count) * Int64(targetRate)) / Int64(sourceRate))
+        let outputCount = outputCount(input.count, from: sourceRate, to: targetRate)
         let step = Double(sourceRate) / Double(targetRate)
         // Downsampling moves the cut-off down to the new Nyquist frequency.
         let cutoff = min(1.0, Double(targetRate) / Double(sourceRate))

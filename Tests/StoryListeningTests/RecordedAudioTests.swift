@@ -71,6 +71,8 @@ final class RecordedAudioTests: XCTestCase {
             ("4 kHz", WAVBuilder.file(sampleRate: 4_000, data: pcm), 415, "4000 Hz"),
             ("96 kHz", WAVBuilder.file(sampleRate: 96_000, data: pcm), 415, "96000 Hz"),
             ("no samples", WAVBuilder.file(data: []), 422, "0 seconds"),
+            // One stereo frame at 22050 Hz is less than one sample at 16 kHz (found by the fuzzer).
+            ("one frame at 22050 Hz", WAVBuilder.file(channels: 2, sampleRate: 22_050, data: WAVBuilder.bytes([5, 7])), 422, "0 seconds"),
             ("11 s", WAVBuilder.file(data: WAVBuilder.bytes([Int16](repeating: 0, count: 16_000 * 11))), 413, "11.0 s"),
         ]
         for (name, bytes, status, phrase) in cases {
