@@ -42,9 +42,12 @@ let package = Package(
         // C906's XTheadVector) and their plain references; every file is empty on other
         // architectures. The vector source is assembled by scripts/build-duo.sh only.
         .target(name: "CRiscvKernels", exclude: ["riscv_kernels_vector.S", "riscv_vector_mapping.md"]),
+        // x86-64's decode kernels in 512-bit vectors, chosen at run time where the CPU has
+        // AVX-512 (the build targets Haswell); empty on other architectures.
+        .target(name: "CX86Kernels"),
         // The numeric kernels (fp32, fp16, Q8_0, attention, norms; the matmul dispatch),
         // apart from the graph that runs them (LlamaCore's Transformer), as ggml keeps them.
-        .target(name: "LlamaKernels", dependencies: ["CPosix", "CRiscvKernels"], swiftSettings: kernels),
+        .target(name: "LlamaKernels", dependencies: ["CPosix", "CRiscvKernels", "CX86Kernels"], swiftSettings: kernels),
         .target(name: "LlamaCore", dependencies: ["CPosix", "Support", "LlamaKernels"], swiftSettings: optimized),
         // The C libraries of speech and the service are not linked: each of these targets
         // exposes its library's header and defines the functions the project calls as

@@ -53,7 +53,7 @@ clang=$(dirname "$(readlink -f "$swiftc")")/clang
 # As Package.swift: x86-64 builds name the CPU so the kernels' SIMD code is AVX2/FMA.
 cpu=(); [ "$(uname -m)" = x86_64 ] && cpu=(-Xcc -march=haswell -target-cpu haswell)
 # The C targets: the shims, and the forwarders that dlopen jansson, libmicrohttpd, espeak-ng, ALSA.
-c_targets=(CPosix CLazyLibrary CRiscvKernels CJansson CMicroHTTPD CEspeak CAlsa CPocketSphinx)
+c_targets=(CPosix CLazyLibrary CRiscvKernels CX86Kernels CJansson CMicroHTTPD CEspeak CAlsa CPocketSphinx)
 c_includes=()
 for target in "${c_targets[@]}"; do c_includes+=(-I "$repo/Sources/$target/include"); done
 swift_flags=("-sanitize=fuzzer,address" -parse-as-library -O -g -wmo -I "$out/modules" "${cpu[@]}" "${c_includes[@]}")

@@ -1,4 +1,7 @@
 import CPosix
+#if arch(x86_64)
+import CX86Kernels
+#endif
 
 /// fp16 weights are IEEE half bits; the matmul widens them as it loads them.
 extension UInt16: KernelWeight {
@@ -6,6 +9,16 @@ extension UInt16: KernelWeight {
     static func load8(_ p: UnsafePointer<UInt16>) -> SIMD8<Float> { HalfKernels.load8(p) }
     @inline(__always)
     static func float(_ value: UInt16) -> Float { HalfKernels.half(value) }
+    static func matvec512(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<UInt16>,
+                          cols: Int, rows: Range<Int>, prefetchAhead: Int) -> Bool {
+        #if arch(x86_64)
+        if x86_kernels_have_avx512() {
+            x86_matvec_f16_avx512(out, x, w, cols, rows.lowerBound, rows.upperBound, prefetchAhead)
+            return true
+        }
+        #endif
+        return false
+    }
 }
 
 /// Kernels for fp16 weights with fp32 arithmetic (`--weights f16`: fp32 checkpoints

@@ -1,3 +1,7 @@
+#if arch(x86_64)
+import CX86Kernels
+#endif
+
 /// A weight element the fp32-arithmetic matmul reads: fp32 itself, or IEEE half
 /// bits (`UInt16`, fp16 weights), widened to fp32 as they are loaded.
 protocol KernelWeight {
@@ -5,6 +9,10 @@ protocol KernelWeight {
     static func load8(_ p: UnsafePointer<Self>) -> SIMD8<Float>
     /// One weight as a float.
     static func float(_ value: Self) -> Float
+    /// `FloatKernels.matvec` in 512-bit vectors (CX86Kernels, on x86-64 CPUs with
+    /// AVX-512), summing each row in `FloatKernels.dot`'s order; false where it cannot run.
+    static func matvec512(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Self>,
+                          cols: Int, rows: Range<Int>, prefetchAhead: Int) -> Bool
 }
 
 extension Float: KernelWeight {
@@ -12,4 +20,14 @@ extension Float: KernelWeight {
     static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> { SIMDLanes.load8(p) }
     @inline(__always)
     static func float(_ value: Float) -> Float { value }
+    static func matvec512(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                          cols: Int, rows: Range<Int>, prefetchAhead: Int) -> Bool {
+        #if arch(x86_64)
+        if x86_kernels_have_avx512() {
+            x86_matvec_f32_avx512(out, x, w, cols, rows.lowerBound, rows.upperBound, prefetchAhead)
+            return true
+        }
+        #endif
+        return false
+    }
 }
