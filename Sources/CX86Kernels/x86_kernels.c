@@ -75,10 +75,14 @@ bool x86_kernels_nontemporal_prefetch_skips_l2(void) {
     }                                                                                   \
     return total;
 
-static inline void x86_prefetch_row(const void *row, long bytes, long ahead) {
+static inline void x86_prefetch_row(const void *row, long bytes, long ahead, bool nontemporal) {
     if (ahead <= 0) return;
     const char *line = (const char *)row + ahead;
-    for (long offset = 0; offset < bytes; offset += 64) _mm_prefetch(line + offset, _MM_HINT_NTA);
+    if (nontemporal) {
+        for (long offset = 0; offset < bytes; offset += 64) _mm_prefetch(line + offset, _MM_HINT_NTA);
+    } else {
+        for (long offset = 0; offset < bytes; offset += 64) _mm_prefetch(line + offset, _MM_HINT_T0);
+    }
 }
 
 #define X86_F32_LOAD16(p) _mm512_loadu_ps(p)
@@ -101,20 +105,20 @@ static inline float x86_row_f16(const uint16_t *row, const float *x, long cols) 
 
 __attribute__((target("avx512f,avx2,fma")))
 void x86_matvec_f32_avx512(float *out, const float *x, const float *w, long cols,
-                           long first, long end, long prefetch_ahead) {
+                           long first, long end, long prefetch_ahead, bool nontemporal) {
     for (long i = first; i < end; i++) {
         const float *row = w + i * cols;
-        x86_prefetch_row(row, cols * (long)sizeof(float), prefetch_ahead);
+        x86_prefetch_row(row, cols * (long)sizeof(float), prefetch_ahead, nontemporal);
         out[i] = x86_row_f32(row, x, cols);
     }
 }
 
 __attribute__((target("avx512f,avx2,fma,f16c")))
 void x86_matvec_f16_avx512(float *out, const float *x, const uint16_t *w, long cols,
-                           long first, long end, long prefetch_ahead) {
+                           long first, long end, long prefetch_ahead, bool nontemporal) {
     for (long i = first; i < end; i++) {
         const uint16_t *row = w + i * cols;
-        x86_prefetch_row(row, cols * (long)sizeof(uint16_t), prefetch_ahead);
+        x86_prefetch_row(row, cols * (long)sizeof(uint16_t), prefetch_ahead, nontemporal);
         out[i] = x86_row_f16(row, x, cols);
     }
 }

@@ -57,24 +57,20 @@ public enum FloatKernels {
     /// (one sequential stream over `rows.count × cols` weights; `x` stays in L1). On
     /// x86-64 CPUs with AVX-512 the same loop runs in 512-bit vectors (CX86Kernels),
     /// in the same order: one load per cache line instead of two, which measured
-    /// 1.2-1.5x the weight bandwidth of the 256-bit loop on an Intel Xeon.
+    /// 1.2-1.5x the weight bandwidth of the 256-bit loop on an Intel Xeon. Lines are
+    /// requested ahead as `MemoryStreams.prefetch` decides for this CPU.
     static func matvec<W: KernelWeight>(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
                                         _ w: UnsafePointer<W>, cols: Int, rows: Range<Int>) {
-        let streamed = rows.count * cols * MemoryLayout<W>.size >= nonTemporalBytes
-            && MemoryStreams.nonTemporalPrefetchPays
-        if W.matvec512(out, x, w, cols: cols, rows: rows, prefetchAhead: streamed ? prefetchDistance : 0) { return }
-        if streamed {
-            // A share this large (the classifier: 37 MB in fp32 for the 15M shape) would
-            // push everything else out of the last-level cache on every token. Each line is
-            // requested `prefetchDistance` bytes ahead with a non-temporal hint, so it does
-            // not displace the layer weights, which then stay in L3 from one token to the
-            // next (see `MemoryStreams` for the CPUs where this pays).
+        let rowBytes = cols * MemoryLayout<W>.size
+        let prefetch = MemoryStreams.prefetch(share: rows.count * rowBytes)
+        if W.matvec512(out, x, w, cols: cols, rows: rows, prefetch: prefetch) { return }
+        if prefetch.ahead > 0 {
             for i in rows {
                 let row = w + i * cols
-                let ahead = UnsafeRawPointer(row) + prefetchDistance
+                let ahead = UnsafeRawPointer(row) + prefetch.ahead
                 var offset = 0
-                while offset < cols * MemoryLayout<W>.size {
-                    shim_prefetch(ahead + offset)
+                while offset < rowBytes {
+                    if prefetch.nonTemporal { shim_prefetch(ahead + offset) } else { shim_prefetch_keep(ahead + offset) }
                     offset += 64
                 }
                 out[i] = dot(row, x, cols)
@@ -85,12 +81,6 @@ public enum FloatKernels {
             out[i] = dot(w + i * cols, x, cols)
         }
     }
-
-    /// A thread's share of a matrix at least this large is streamed non-temporally
-    /// (`matvec`, `matmulTiled`) where `MemoryStreams.nonTemporalPrefetchPays`.
-    static var nonTemporalBytes: Int { 4 << 20 }
-    /// How far ahead of the row being read `matvec` requests lines of a streamed share.
-    static var prefetchDistance: Int { 8 << 10 }
 
     /// One (row, vector) dot product in the fixed order described at `matmul`.
     @inline(__always)
@@ -126,7 +116,7 @@ public enum FloatKernels {
         let blockRows = max(2, min(64, (24 * 1024 / rowBytes)) & ~1)
         // A share as large as the classifier is requested non-temporally, as `matvec`
         // does, so it does not push the layer weights out of the last-level cache.
-        let keep = rows.count * rowBytes < nonTemporalBytes || !MemoryStreams.nonTemporalPrefetchPays
+        let keep = !MemoryStreams.prefetch(share: rows.count * rowBytes).nonTemporal
         var start = rows.lowerBound
         while start < rows.upperBound {
             let end = min(rows.upperBound, start + blockRows)

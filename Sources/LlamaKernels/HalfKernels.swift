@@ -10,10 +10,10 @@ extension UInt16: KernelWeight {
     @inline(__always)
     static func float(_ value: UInt16) -> Float { HalfKernels.half(value) }
     static func matvec512(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<UInt16>,
-                          cols: Int, rows: Range<Int>, prefetchAhead: Int) -> Bool {
+                          cols: Int, rows: Range<Int>, prefetch: MemoryStreams.Prefetch) -> Bool {
         #if arch(x86_64)
         if x86_kernels_have_avx512() {
-            x86_matvec_f16_avx512(out, x, w, cols, rows.lowerBound, rows.upperBound, prefetchAhead)
+            x86_matvec_f16_avx512(out, x, w, cols, rows.lowerBound, rows.upperBound, prefetch.ahead, prefetch.nonTemporal)
             return true
         }
         #endif

@@ -12,7 +12,7 @@ protocol KernelWeight {
     /// `FloatKernels.matvec` in 512-bit vectors (CX86Kernels, on x86-64 CPUs with
     /// AVX-512), summing each row in `FloatKernels.dot`'s order; false where it cannot run.
     static func matvec512(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Self>,
-                          cols: Int, rows: Range<Int>, prefetchAhead: Int) -> Bool
+                          cols: Int, rows: Range<Int>, prefetch: MemoryStreams.Prefetch) -> Bool
 }
 
 extension Float: KernelWeight {
@@ -21,10 +21,10 @@ extension Float: KernelWeight {
     @inline(__always)
     static func float(_ value: Float) -> Float { value }
     static func matvec512(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
-                          cols: Int, rows: Range<Int>, prefetchAhead: Int) -> Bool {
+                          cols: Int, rows: Range<Int>, prefetch: MemoryStreams.Prefetch) -> Bool {
         #if arch(x86_64)
         if x86_kernels_have_avx512() {
-            x86_matvec_f32_avx512(out, x, w, cols, rows.lowerBound, rows.upperBound, prefetchAhead)
+            x86_matvec_f32_avx512(out, x, w, cols, rows.lowerBound, rows.upperBound, prefetch.ahead, prefetch.nonTemporal)
             return true
         }
         #endif

@@ -22,12 +22,12 @@ final class X86KernelTests: XCTestCase {
             KernelShapes.withBatches(&swiftHalf, outputWidth: rows, x + x, inputWidth: cols) { out, x in
                 HalfKernels.matmul(out, x, halves, cols: cols, rows: range)
             }
-            for ahead in [0, 8192] {
+            for (ahead, nonTemporal) in [(0, false), (4096, false), (8192, true)] {
                 var float = [Float](repeating: KernelShapes.sentinel, count: rows), half = float
-                x86_matvec_f32_avx512(&float, x, w, cols, range.lowerBound, range.upperBound, ahead)
-                x86_matvec_f16_avx512(&half, x, halves, cols, range.lowerBound, range.upperBound, ahead)
+                x86_matvec_f32_avx512(&float, x, w, cols, range.lowerBound, range.upperBound, ahead, nonTemporal)
+                x86_matvec_f16_avx512(&half, x, halves, cols, range.lowerBound, range.upperBound, ahead, nonTemporal)
                 for i in 0..<rows {
-                    XCTAssertEqual(float[i].bitPattern, swiftFloat[i].bitPattern, "fp32 cols \(cols) row \(i) ahead \(ahead)")
+                    XCTAssertEqual(float[i].bitPattern, swiftFloat[i].bitPattern, "fp32 cols \(cols) row \(i) ahead \(ahead) \(nonTemporal)")
                     XCTAssertEqual(half[i].bitPattern, swiftHalf[i].bitPattern, "fp16 cols \(cols) row \(i) ahead \(ahead)")
                 }
             }

@@ -23,14 +23,15 @@ bool x86_kernels_have_avx512(void);
 bool x86_kernels_nontemporal_prefetch_skips_l2(void);
 
 /// `out[i] = w[i] . x` for rows `first ..< end` of `cols` columns of fp32 weights.
-/// `prefetch_ahead` > 0 requests each row's lines that many bytes ahead with a
-/// non-temporal hint; 0 leaves the stream to the hardware prefetchers.
+/// `prefetch_ahead` > 0 requests each row's lines that many bytes ahead, into every
+/// cache level or (`nontemporal`) with the non-temporal hint; 0 leaves the stream to
+/// the hardware prefetchers.
 void x86_matvec_f32_avx512(float *out, const float *x, const float *w, long cols,
-                           long first, long end, long prefetch_ahead);
+                           long first, long end, long prefetch_ahead, bool nontemporal);
 
 /// The same over IEEE half weights (bits), widened exactly as they are loaded.
 void x86_matvec_f16_avx512(float *out, const float *x, const uint16_t *w, long cols,
-                           long first, long end, long prefetch_ahead);
+                           long first, long end, long prefetch_ahead, bool nontemporal);
 
 #endif
 #endif
