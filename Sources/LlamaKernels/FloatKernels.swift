@@ -1,4 +1,7 @@
 import CPosix
+#if arch(x86_64)
+import CX86Kernels
+#endif
 
 /// The fp32 matmul: weights as the checkpoint stores them (run.c's format). The
 /// SIMD kernel sums each row in its own fixed order (its logits differ from run.c's
@@ -62,17 +65,18 @@ public enum FloatKernels {
     static func matvec<W: KernelWeight>(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
                                         _ w: UnsafePointer<W>, cols: Int, rows: Range<Int>) {
         let rowBytes = cols * MemoryLayout<W>.size
-        let prefetch = MemoryStreams.prefetch(share: rows.count * rowBytes)
-        if W.matvec512(out, x, w, cols: cols, rows: rows, prefetch: prefetch) { return }
-        if prefetch.ahead > 0 {
+        let plan = MemoryStreams.prefetch(share: rows.count * rowBytes)
+        #if arch(x86_64)
+        if x86_kernels_have_avx512() {
+            W.matvec512(out, x, w, cols: cols, rows: rows, prefetch: plan)
+            return
+        }
+        #endif
+        if plan.ahead > 0 {
+            let limit = UnsafeRawPointer(w + rows.upperBound * cols)
             for i in rows {
                 let row = w + i * cols
-                let ahead = UnsafeRawPointer(row) + prefetch.ahead
-                var offset = 0
-                while offset < rowBytes {
-                    if prefetch.nonTemporal { shim_prefetch(ahead + offset) } else { shim_prefetch_keep(ahead + offset) }
-                    offset += 64
-                }
+                prefetch(UnsafeRawPointer(row) + plan.ahead, bytes: rowBytes, before: limit, keep: !plan.nonTemporal)
                 out[i] = dot(row, x, cols)
             }
             return
@@ -114,8 +118,9 @@ public enum FloatKernels {
         // whose inputs stay in L1 across the block's row pairs.
         let rowBytes = cols * MemoryLayout<W>.size
         let blockRows = max(2, min(64, (24 * 1024 / rowBytes)) & ~1)
-        // A share as large as the classifier is requested non-temporally, as `matvec`
-        // does, so it does not push the layer weights out of the last-level cache.
+        // A share as large as the classifier is requested non-temporally where `matvec`
+        // does so (`MemoryStreams.prefetch`), so it does not push the layer weights out
+        // of the last-level cache.
         let keep = !MemoryStreams.prefetch(share: rows.count * rowBytes).nonTemporal
         var start = rows.lowerBound
         while start < rows.upperBound {

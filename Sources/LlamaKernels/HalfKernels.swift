@@ -9,16 +9,12 @@ extension UInt16: KernelWeight {
     static func load8(_ p: UnsafePointer<UInt16>) -> SIMD8<Float> { HalfKernels.load8(p) }
     @inline(__always)
     static func float(_ value: UInt16) -> Float { HalfKernels.half(value) }
+    #if arch(x86_64)
     static func matvec512(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<UInt16>,
-                          cols: Int, rows: Range<Int>, prefetch: MemoryStreams.Prefetch) -> Bool {
-        #if arch(x86_64)
-        if x86_kernels_have_avx512() {
-            x86_matvec_f16_avx512(out, x, w, cols, rows.lowerBound, rows.upperBound, prefetch.ahead, prefetch.nonTemporal)
-            return true
-        }
-        #endif
-        return false
+                          cols: Int, rows: Range<Int>, prefetch: MemoryStreams.Prefetch) {
+        x86_matvec_f16_avx512(out, x, w, cols, rows.lowerBound, rows.upperBound, prefetch.ahead, prefetch.nonTemporal)
     }
+    #endif
 }
 
 /// Kernels for fp16 weights with fp32 arithmetic (`--weights f16`: fp32 checkpoints

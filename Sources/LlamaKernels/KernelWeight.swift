@@ -9,10 +9,12 @@ protocol KernelWeight {
     static func load8(_ p: UnsafePointer<Self>) -> SIMD8<Float>
     /// One weight as a float.
     static func float(_ value: Self) -> Float
-    /// `FloatKernels.matvec` in 512-bit vectors (CX86Kernels, on x86-64 CPUs with
-    /// AVX-512), summing each row in `FloatKernels.dot`'s order; false where it cannot run.
+    #if arch(x86_64)
+    /// `FloatKernels.matvec` in 512-bit vectors (CX86Kernels; the caller checks that
+    /// the CPU has AVX-512), summing each row in `FloatKernels.dot`'s order.
     static func matvec512(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Self>,
-                          cols: Int, rows: Range<Int>, prefetch: MemoryStreams.Prefetch) -> Bool
+                          cols: Int, rows: Range<Int>, prefetch: MemoryStreams.Prefetch)
+    #endif
 }
 
 extension Float: KernelWeight {
@@ -20,14 +22,10 @@ extension Float: KernelWeight {
     static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> { SIMDLanes.load8(p) }
     @inline(__always)
     static func float(_ value: Float) -> Float { value }
+    #if arch(x86_64)
     static func matvec512(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
-                          cols: Int, rows: Range<Int>, prefetch: MemoryStreams.Prefetch) -> Bool {
-        #if arch(x86_64)
-        if x86_kernels_have_avx512() {
-            x86_matvec_f32_avx512(out, x, w, cols, rows.lowerBound, rows.upperBound, prefetch.ahead, prefetch.nonTemporal)
-            return true
-        }
-        #endif
-        return false
+                          cols: Int, rows: Range<Int>, prefetch: MemoryStreams.Prefetch) {
+        x86_matvec_f32_avx512(out, x, w, cols, rows.lowerBound, rows.upperBound, prefetch.ahead, prefetch.nonTemporal)
     }
+    #endif
 }
